@@ -1,0 +1,115 @@
+"""FastAPI app factory: the HTTP face of `rag`.
+
+The pipeline is built once, lazily, and reaches routes through a dependency; blocking work
+(embedding, generation) runs in the thread pool. `RagError`s map to JSON errors in one handler.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from sse_starlette.sse import EventSourceResponse
+
+from api.schemas import AskRequest, Health
+from index import storage
+from index.errors import BusyError, RagError
+from rag.answer import Answer
+from rag.config import Settings
+from rag.pipeline import Rag
+from rag.retrieval import Filters, parse_date
+
+log = logging.getLogger("quellen.api")
+STATIC = Path(__file__).parent / "static"
+
+
+class RagHolder:
+    """Builds the pipeline on first use, so the server starts even before indexing."""
+
+    def __init__(self, settings: Settings, rag: Rag | None) -> None:
+        self.settings = settings
+        self.rag = rag
+        self._lock = threading.Lock()
+
+    def get(self) -> Rag:
+        with self._lock:
+            if self.rag is None:
+                from rag.factory import build_rag
+
+                self.rag = build_rag(self.settings)
+            return self.rag
+
+
+def _filters(body: AskRequest) -> Filters:
+    return Filters(parse_date(body.since, "since"), parse_date(body.until, "until"), body.source, body.include_undated)
+
+
+def create_app(settings: Settings | None = None, rag: Rag | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(title="Quellen", version="0.1.0", description="Fragen an deutsche Nachrichtenartikel, mit Belegen.")
+    holder = RagHolder(settings, rag)
+    app.state.holder = holder
+
+    def get_rag() -> Rag:
+        return holder.get()
+
+    RagDep = Annotated[Rag, Depends(get_rag)]
+
+    @app.exception_handler(RagError)
+    async def rag_error(_: Request, exc: RagError) -> JSONResponse:
+        headers = {"Retry-After": "5"} if isinstance(exc, BusyError) else None
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status_code, headers=headers)
+
+    @app.get("/health", response_model=Health)
+    def health() -> Health:
+        if storage.current_dir(settings.data_dir) is None and holder.rag is None:
+            return Health(status="no_index", articles=0, chunks=0, embedder=None, generator=None,
+                          message=f"No index at {settings.data_dir}/: run `rag index seeds/`")
+        try:
+            r = holder.get()
+        except RagError as e:
+            return Health(status="error", articles=0, chunks=0, embedder=None, generator=None, message=str(e))
+        info = r.model_info
+        return Health(status="ok", articles=len(r.catalog.articles), chunks=len(r.catalog.chunks),
+                      embedder=info.embedder, generator=info.generator)
+
+    @app.post("/ask", response_model=Answer)
+    def ask(body: AskRequest, r: RagDep) -> Answer:
+        history = [t.model_dump() for t in body.history]
+        return r.ask(body.question, top_k=body.top_k, mode=body.mode, filters=_filters(body), history=history)  # type: ignore[arg-type]
+
+    @app.post("/ask/stream")
+    def ask_stream(body: AskRequest, r: RagDep, request: Request) -> EventSourceResponse:
+        stop = threading.Event()
+        history = [t.model_dump() for t in body.history]
+        filters = _filters(body)
+
+        def events() -> Iterator[dict[str, Any]]:
+            try:
+                for ev in r.stream(body.question, top_k=body.top_k, mode=body.mode, filters=filters,  # type: ignore[arg-type]
+                                   history=history, stop=stop):
+                    data = ev.data.model_dump() if isinstance(ev.data, Answer) else ev.data
+                    payload = {"text": data} if ev.kind == "token" else data
+                    yield {"event": ev.kind, "data": json.dumps(payload, ensure_ascii=False)}
+                yield {"event": "done", "data": "{}"}
+            except RagError as e:
+                yield {"event": "error", "data": json.dumps({"message": str(e)}, ensure_ascii=False)}
+            except Exception:
+                log.exception("stream failed")
+                yield {"event": "error", "data": json.dumps({"message": "Interner Fehler bei der Antwort."})}
+            finally:
+                stop.set()
+
+        return EventSourceResponse(events(), ping=10, send_timeout=30)
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    return app

@@ -1,0 +1,41 @@
+"""Request bodies of the HTTP API (responses reuse `rag.answer.Answer`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from rag.pipeline import MAX_QUESTION_CHARS
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="Die Frage.")
+    top_k: int = Field(5, ge=1, le=20)
+    mode: Literal["auto", "extractive", "generative"] | None = None
+    since: str | None = Field(None, description="ISO date; only articles from this day on.")
+    until: str | None = Field(None, description="ISO date; only articles up to this day.")
+    source: str | None = Field(None, max_length=200)
+    include_undated: bool = False
+    history: list[Turn] = Field(default_factory=list, max_length=50)
+
+    @field_validator("question")
+    @classmethod
+    def not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("question must not be blank")
+        return v
+
+
+class Health(BaseModel):
+    status: Literal["ok", "no_index", "error"]
+    articles: int
+    chunks: int
+    embedder: str | None
+    generator: str | None
+    message: str | None = None

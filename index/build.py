@@ -1,0 +1,82 @@
+"""Build or update the index in a data directory: the write path's one entry point.
+
+Unchanged articles (same content hash) are skipped, changed ones are re-embedded and replace
+their old chunks, and the result is published atomically under the writer lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index import storage
+from index.article import Article
+from index.catalog import Catalog
+from index.chunking import ChunkingParams
+from index.embedder import Embedder
+from index.errors import NoIndexError
+from index.readers import Skipped
+
+
+@dataclass
+class IndexSummary:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    articles: int = 0
+    chunks: int = 0
+
+
+def _open(data_dir: Path, embedder: Embedder, chunking: ChunkingParams | None) -> Catalog:
+    try:
+        return Catalog.load(data_dir, embedder)
+    except NoIndexError:
+        return Catalog.empty(embedder, chunking)
+
+
+def upsert_articles(
+    data_dir: Path,
+    articles: list[Article],
+    embedder: Embedder,
+    skipped: list[Skipped] | None = None,
+    chunking: ChunkingParams | None = None,
+    on_plan: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IndexSummary:
+    """Add or replace `articles` (a later duplicate id wins and the earlier is reported)."""
+    summary = IndexSummary(skipped=list(skipped or []))
+    by_id: dict[str, Article] = {}
+    for a in articles:
+        if a.id in by_id:
+            summary.skipped.append(Skipped(a.id, "duplicate id in this batch; the later one is used"))
+        by_id[a.id] = a
+    with storage.write_lock(data_dir):
+        cat = _open(data_dir, embedder, chunking)
+        todo = []
+        for a in by_id.values():
+            if cat.is_unchanged(a):
+                summary.unchanged.append(a.id)
+            else:
+                (summary.updated if a.id in cat.articles else summary.added).append(a.id)
+                todo.append(a)
+        if on_plan:
+            on_plan(len(todo))
+        if todo or storage.current_dir(data_dir) is None:
+            cat.upsert(todo, embedder, progress)
+            cat.save(data_dir)
+        summary.articles, summary.chunks = len(cat.articles), len(cat.chunks)
+    return summary
+
+
+def remove_articles(data_dir: Path, article_ids: list[str], embedder: Embedder) -> IndexSummary:
+    summary = IndexSummary()
+    with storage.write_lock(data_dir):
+        cat = Catalog.load(data_dir, embedder)
+        summary.removed = cat.remove(article_ids)
+        if summary.removed:
+            cat.save(data_dir)
+        summary.articles, summary.chunks = len(cat.articles), len(cat.chunks)
+    return summary

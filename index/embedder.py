@@ -1,0 +1,99 @@
+"""Text embedders behind one Protocol.
+
+`SentenceTransformerEmbedder` wraps the converted multilingual-e5-small folder; torch and
+sentence-transformers are imported only when it is constructed, so importing this module is
+cheap. `HashEmbedder` is a deterministic fake for unit tests of logic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """Maps texts to unit-length float32 vectors of size `dim`.
+
+    Documents and queries have separate methods because e5-style models need different
+    prefixes ("passage: " / "query: ").
+    """
+
+    name: str
+    dim: int
+
+    def embed_documents(self, texts: list[str]) -> Vectors: ...
+
+    def embed_query(self, text: str) -> Vectors: ...
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, path: Path, threads: int | None = None, batch_size: int = 32) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from index.errors import ModelError
+
+        if not (path / "modules.json").is_file():
+            raise ModelError(f"No embedding model at {path}: run `make setup` (or `rag setup`)")
+        import torch
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
+
+        if threads:
+            torch.set_num_threads(threads)
+        self._model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._batch_size = batch_size
+        self.name = path.name
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
+
+    def _encode(self, texts: list[str], prompt_name: str) -> Vectors:
+        vecs = self._model.encode(
+            texts,
+            prompt_name=prompt_name,
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_documents(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return self._encode(texts, "passage")
+
+    def embed_query(self, text: str) -> Vectors:
+        return self._encode([text], "query")[0]
+
+
+class HashEmbedder:
+    """Bag of hashed lower-cased words: similar wording gives similar vectors. Tests only."""
+
+    def __init__(self, dim: int = 64, name: str = "hash") -> None:
+        self.dim = dim
+        self.name = f"{name}-{dim}"
+
+    def _one(self, text: str) -> Vectors:
+        v = np.zeros(self.dim, np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "little")
+            v[h % self.dim] += 1.0
+        n = float(np.linalg.norm(v))
+        return v / n if n else v
+
+    def embed_documents(self, texts: list[str]) -> Vectors:
+        return np.stack([self._one(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> Vectors:
+        return self._one(text)

@@ -1,0 +1,144 @@
+"""Read articles from files: .txt, .md (optional front matter) and .jsonl (one per line).
+
+Every file or line that cannot be used is reported with its name and the reason; the rest is
+read. Nothing here raises for a single bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.article import Article
+from index.errors import InputError
+from index.sentences import split_sentences
+
+SUFFIXES = (".txt", ".md", ".jsonl")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ARTICLE_CHARS = 2_000_000
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    name: str
+    reason: str
+
+
+@dataclass
+class ReadResult:
+    articles: list[Article]
+    skipped: list[Skipped]
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named directly, and supported files below named directories (recursively)."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+        elif path.exists():
+            yield path
+        else:
+            raise InputError(f"{path}: no such file or directory")
+
+
+def _decode(path: Path) -> str:
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    if b"\x00" in data[:8192]:
+        raise ValueError("binary file (contains NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"not valid UTF-8 (byte {e.start})") from None
+    if not text.strip():
+        raise ValueError("empty file")
+    return text
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, text
+    meta = {}
+    for line in m.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return meta, text[m.end() :]
+
+
+def check_article(article: Article) -> Article:
+    """Validate one article; raises ValueError with the reason."""
+    if not article.id.strip():
+        raise ValueError("empty id")
+    if not article.text.strip():
+        raise ValueError("empty text")
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        raise ValueError(f"text longer than {MAX_ARTICLE_CHARS} characters")
+    if article.date is not None and not _DATE.match(article.date):
+        raise ValueError(f"date {article.date!r} is not an ISO date (YYYY-MM-DD)")
+    return article
+
+
+def _text_article(path: Path, text: str) -> Article:
+    meta, body = _front_matter(text)
+    body = body.strip("\n")
+    if path.suffix == ".md":
+        heading = re.match(r"#\s+(.+)\n+", body)
+        if heading and "title" not in meta:
+            meta["title"] = heading.group(1).strip()
+            body = body[heading.end() :]
+    title = meta.get("title") or ""
+    if not title:
+        spans = split_sentences(body)
+        title = body[spans[0][0] : spans[0][1]] if spans else body[:120]
+    return Article(
+        id=meta.get("id") or path.stem,
+        title=title,
+        text=body,
+        date=meta.get("date") or None,
+        url=meta.get("url") or None,
+        source=meta.get("source") or None,
+    )
+
+
+def _jsonl_articles(path: Path, text: str, result: ReadResult) -> None:
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name = f"{path}:{lineno}"
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("not a JSON object")
+            missing = [k for k in ("id", "text") if k not in obj]
+            if missing:
+                raise ValueError("missing field " + ", ".join(missing))
+            result.articles.append(check_article(Article.from_dict(obj)))
+        except json.JSONDecodeError as e:
+            result.skipped.append(Skipped(name, f"malformed JSON ({e.msg}, column {e.colno})"))
+        except (ValueError, TypeError) as e:
+            result.skipped.append(Skipped(name, str(e)))
+
+
+def read_paths(paths: Iterable[Path]) -> ReadResult:
+    result = ReadResult([], [])
+    for path in iter_files(paths):
+        if path.suffix not in SUFFIXES:
+            result.skipped.append(Skipped(str(path), f"unsupported file type {path.suffix!r}"))
+            continue
+        try:
+            text = _decode(path)
+            if path.suffix == ".jsonl":
+                _jsonl_articles(path, text, result)
+            else:
+                result.articles.append(check_article(_text_article(path, text)))
+        except (OSError, ValueError) as e:
+            result.skipped.append(Skipped(str(path), str(e)))
+    return result

@@ -1,0 +1,51 @@
+"""The answer contract shared by the CLI (`--json`) and the HTTP API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Quote(BaseModel):
+    start: int = Field(description="Character offset in the article text.")
+    end: int
+
+
+class Citation(BaseModel):
+    n: int
+    article_id: str
+    title: str
+    date: str | None
+    url: str | None
+    source: str | None = None
+    chunk_id: str
+    text: str = Field(description="The passage; equals article.text[start:end].")
+    start: int
+    end: int
+    score: float
+    verified: bool = Field(description="True when a quoted sentence of this passage supports the answer.")
+    quotes: list[Quote] = Field(default_factory=list)
+
+
+class Timings(BaseModel):
+    embed_ms: float = 0.0
+    search_ms: float = 0.0
+    generate_ms: float = 0.0
+    total_ms: float = 0.0
+
+
+class ModelInfo(BaseModel):
+    embedder: str
+    generator: str
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    related: list[Citation] = Field(default_factory=list, description="Closest passages when abstaining.")
+    timings: Timings
+    model: ModelInfo
+    mode: str = Field("extractive", description="How the answer text was produced.")
+    fallback: str | None = Field(None, description="'extractive' when generated text was rejected.")
+    search_query: str = Field("", description="The query used for retrieval (rewritten follow-ups).")

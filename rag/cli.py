@@ -1,0 +1,164 @@
+"""The `rag` command: setup, index, remove, ask, serve, eval, bench.
+
+Errors from the `RagError` tree print as one line and exit with code 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional, TypeVar
+
+import typer
+
+from index.errors import RagError
+from rag.config import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Quellen: Fragen an deutsche Nachrichtenartikel.")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail_cleanly(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except RagError as e:
+            typer.echo(f"Fehler: {e}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(**overrides: Any) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+@app.command()
+@fail_cleanly
+def setup() -> None:
+    """Prepare the default models (convert e5, assemble the GGUF) into the models directory."""
+    from rag.models import prepare_models
+
+    prepare_models(_settings())
+
+
+@app.command("index")
+@fail_cleanly
+def index_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories (.txt, .md, .jsonl).")],
+    data_dir: Annotated[Optional[Path], typer.Option(help="Index directory.")] = None,
+) -> None:
+    """Index articles; unchanged ones are skipped, changed ones replaced."""
+    from rich.progress import Progress
+
+    from index.build import upsert_articles
+    from index.readers import read_paths
+    from rag.factory import build_embedder
+
+    settings = _settings(data_dir=data_dir)
+    read = read_paths(paths)
+    for s in read.skipped:
+        typer.echo(f"übersprungen: {s.name}: {s.reason}", err=True)
+    embedder = build_embedder(settings)
+    with Progress(transient=True) as bar:
+        task = bar.add_task("Einbetten", total=None)
+        summary = upsert_articles(
+            settings.data_dir,
+            read.articles,
+            embedder,
+            skipped=read.skipped,
+            on_plan=lambda n: bar.update(task, total=n),
+            progress=lambda n: bar.advance(task, n),
+        )
+    typer.echo(
+        f"{len(summary.added)} neu, {len(summary.updated)} aktualisiert, {len(summary.unchanged)} unverändert, "
+        f"{len(summary.skipped)} übersprungen; Index: {summary.articles} Artikel, {summary.chunks} Abschnitte "
+        f"in {settings.data_dir}/"
+    )
+
+
+@app.command()
+@fail_cleanly
+def remove(
+    ids: Annotated[list[str], typer.Argument(help="Article ids to remove.")],
+    data_dir: Annotated[Optional[Path], typer.Option(help="Index directory.")] = None,
+) -> None:
+    """Remove articles (their chunks, vectors and BM25 entries) from the index."""
+    from index.build import remove_articles
+    from index.catalog import Catalog
+    from rag.factory import build_embedder
+
+    settings = _settings(data_dir=data_dir)
+    Catalog.load(settings.data_dir)
+    summary = remove_articles(settings.data_dir, ids, build_embedder(settings))
+    missing = sorted(set(ids) - set(summary.removed))
+    typer.echo(f"{len(summary.removed)} entfernt; {summary.articles} Artikel im Index")
+    if missing:
+        typer.echo("nicht gefunden: " + ", ".join(missing), err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+@fail_cleanly
+def ask(
+    question: Annotated[str, typer.Argument(help="Die Frage, auf Deutsch.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", min=1, max=20)] = None,
+    mode: Annotated[Optional[str], typer.Option(help="auto, extractive or generative.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Only articles from this ISO date on.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Only articles up to this ISO date.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Only articles from this source.")] = None,
+    include_undated: Annotated[bool, typer.Option(help="Undated articles pass date filters.")] = False,
+    data_dir: Annotated[Optional[Path], typer.Option(help="Index directory.")] = None,
+) -> None:
+    """Answer a question from the indexed articles, with citations."""
+    from rag.factory import build_rag
+    from rag.retrieval import Filters, parse_date
+
+    if mode not in (None, "auto", "extractive", "generative"):
+        raise RagError(f"--mode: {mode!r} is not one of auto, extractive, generative")
+    filters = Filters(parse_date(since, "--since"), parse_date(until, "--until"), source, include_undated)
+    rag = build_rag(_settings(data_dir=data_dir))
+    answer = rag.ask(question, top_k=top_k, mode=mode, filters=filters)  # type: ignore[arg-type]
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=1))
+        return
+    typer.echo(answer.answer + "\n")
+    for c in answer.citations or answer.related:
+        date = f", {c.date}" if c.date else ""
+        typer.echo(f"[{c.n}] {c.title}{date} ({c.article_id}, Zeichen {c.start}–{c.end})")
+    t = answer.timings
+    typer.echo(f"\n({answer.mode}{', Rückfall' if answer.fallback else ''}; {t.total_ms:.0f} ms)", err=True)
+
+
+@app.command()
+@fail_cleanly
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Bind address (default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default 8000).")] = None,
+    data_dir: Annotated[Optional[Path], typer.Option(help="Index directory.")] = None,
+) -> None:
+    """Serve the HTTP API and the chat page."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(host=host, port=port, data_dir=data_dir)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Turn chosen sentences into the answer text and its numbered citations.
+
+Citations are numbered in order of first use; every [n] in the text has a citation and every
+citation is used. Sentences are grouped by article (title and date as a header when more than
+one article speaks), then ordered by position in the article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rag.answer import Citation, Quote
+from rag.extractive import Sentence
+from rag.retrieval import Passage
+
+ABSTAIN_TEXT = "In den vorliegenden Artikeln finde ich dazu keine Angaben."
+
+
+def citation_for(n: int, p: Passage, quotes: list[Quote], verified: bool) -> Citation:
+    c = p.chunk
+    return Citation(
+        n=n,
+        article_id=c.article_id,
+        title=c.title,
+        date=c.date,
+        url=c.url,
+        source=c.source,
+        chunk_id=c.id,
+        text=c.text,
+        start=c.start,
+        end=c.end,
+        score=round(p.score, 6),
+        verified=verified,
+        quotes=quotes,
+    )
+
+
+@dataclass
+class Composed:
+    text: str
+    citations: list[Citation]
+
+
+def _numbering(passages: list[Passage], used: list[int]) -> dict[int, int]:
+    numbers: dict[int, int] = {}
+    for idx in used:
+        numbers.setdefault(idx, len(numbers) + 1)
+    return numbers
+
+
+def compose_quotes(passages: list[Passage], chosen: list[Sentence], with_headers: bool) -> Composed:
+    """Quote `chosen` verbatim, each sentence followed by its [n]."""
+    article_order: dict[str, int] = {}
+    for s in chosen:
+        article_order.setdefault(passages[s.passage].chunk.article_id, len(article_order))
+    ordered = sorted(chosen, key=lambda s: (article_order[passages[s.passage].chunk.article_id], s.start))
+    numbers = _numbering(passages, [s.passage for s in ordered])
+    lines: list[str] = []
+    current: str | None = None
+    for s in ordered:
+        chunk = passages[s.passage].chunk
+        if with_headers and chunk.article_id != current:
+            current = chunk.article_id
+            date = f" ({chunk.date})" if chunk.date else ""
+            lines.append(f"\n„{chunk.title}“{date}:" if lines else f"„{chunk.title}“{date}:")
+        lines.append(f"{s.text.strip()} [{numbers[s.passage]}]")
+    quotes: dict[int, list[Quote]] = {}
+    for s in ordered:
+        quotes.setdefault(s.passage, []).append(Quote(start=s.start, end=s.end))
+    cites = [citation_for(n, passages[i], quotes[i], True) for i, n in numbers.items()]
+    return Composed("\n".join(lines).strip(), cites)
+
+
+def compose_generated(passages: list[Passage], supported: list[tuple[str, Sentence]]) -> Composed:
+    """Generated sentences that passed verification, each cited to its supporting passage."""
+    numbers = _numbering(passages, [ev.passage for _, ev in supported])
+    quotes: dict[int, list[Quote]] = {}
+    parts = []
+    for claim, ev in supported:
+        parts.append(f"{claim} [{numbers[ev.passage]}]")
+        q = Quote(start=ev.start, end=ev.end)
+        if q not in quotes.setdefault(ev.passage, []):
+            quotes[ev.passage].append(q)
+    cites = [citation_for(n, passages[i], quotes[i], True) for i, n in numbers.items()]
+    return Composed(" ".join(parts), cites)
+
+
+def related(passages: list[Passage], limit: int = 3) -> list[Citation]:
+    return [citation_for(i + 1, p, [], False) for i, p in enumerate(passages[:limit])]

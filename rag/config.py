@@ -1,0 +1,55 @@
+"""Settings: one model, read from `RAG_*` environment variables; CLI flags override fields.
+
+No settings object is created at import time; call `Settings()` where one is needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Mode = Literal["auto", "extractive", "generative"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the index lives (gitignored).")
+    models_dir: Path = Field(Path("models"), description="Where set-up puts the default models.")
+    embedder_path: Path | None = Field(
+        None, description="A sentence-transformers folder; default: models_dir/multilingual-e5-small."
+    )
+    gguf_path: Path | None = Field(
+        None, description="A GGUF file for generation; default: models_dir/gemma-3-270m-q4_k_m.gguf."
+    )
+    generator: Literal["llama", "none"] = Field("llama", description="'none' disables generation.")
+    mode: Mode = Field("auto", description="auto: generative only when the model passes the check.")
+    top_k: int = Field(5, ge=1, le=20, description="Passages given to the answerer.")
+    threads: int = Field(2, ge=1, description="CPU threads for torch and llama.cpp.")
+    n_ctx: int = Field(4096, ge=512, description="llama.cpp context window in tokens.")
+    max_tokens: int = Field(200, ge=1, description="Upper bound on generated tokens per answer.")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    chat_format: str | None = Field(None, description="llama.cpp chat format; None: plain completion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0.0, description="Weight of dense ranks in fusion.")
+    bm25_weight: float = Field(1.0, ge=0.0, description="Weight of BM25 ranks in fusion.")
+    candidates: int = Field(40, ge=1, description="Hits taken from each retriever before fusion.")
+    recency_half_life_days: float | None = Field(
+        None, description="If set, fused scores decay with article age (days); off by default."
+    )
+    host: str = Field("127.0.0.1", description="Server bind address.")
+    port: int = Field(8000, ge=1, le=65535, description="Server port.")
+    api_key: str | None = Field(None, description="If set, routes require 'Authorization: Bearer <key>'.")
+    max_waiting: int = Field(8, ge=0, description="Requests that may wait for the model; beyond: 503.")
+    generation_timeout_s: float = Field(60.0, gt=0, description="Generation stops after this long.")
+
+    @property
+    def embedder_dir(self) -> Path:
+        return self.embedder_path or self.models_dir / "multilingual-e5-small"
+
+    @property
+    def gguf_file(self) -> Path:
+        return self.gguf_path or self.models_dir / "gemma-3-270m-q4_k_m.gguf"

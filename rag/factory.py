@@ -1,0 +1,62 @@
+"""The composition root: the one place that wires the real classes from `Settings`."""
+
+from __future__ import annotations
+
+from index.catalog import Catalog
+from index.embedder import Embedder, SentenceTransformerEmbedder
+from rag.config import Settings
+from rag.generator import Generator, LlamaCppGenerator
+from rag.pipeline import Rag
+from rag.retrieval import HybridRetriever
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    return SentenceTransformerEmbedder(settings.embedder_dir, threads=settings.threads)
+
+
+def build_generator(settings: Settings) -> Generator | None:
+    if settings.generator == "none":
+        return None
+    return LlamaCppGenerator(
+        settings.gguf_file,
+        n_ctx=settings.n_ctx,
+        threads=settings.threads,
+        chat_format=settings.chat_format,
+        timeout_s=settings.generation_timeout_s,
+        max_waiting=settings.max_waiting,
+    )
+
+
+def build_retriever(settings: Settings, catalog: Catalog, embedder: Embedder) -> HybridRetriever:
+    return HybridRetriever(
+        catalog,
+        embedder,
+        rrf_k=settings.rrf_k,
+        weights={"dense": settings.dense_weight, "bm25": settings.bm25_weight},
+        candidates=settings.candidates,
+        recency_half_life_days=settings.recency_half_life_days,
+    )
+
+
+def build_rag(
+    settings: Settings,
+    embedder: Embedder | None = None,
+    generator: Generator | None = None,
+    catalog: Catalog | None = None,
+) -> Rag:
+    """Wire the pipeline; tests may pass in fakes (or a shared real embedder)."""
+    catalog = catalog or Catalog.load(settings.data_dir)  # fails fast, before loading models
+    embedder = embedder or build_embedder(settings)
+    catalog.check_embedder(embedder)
+    if generator is None:
+        generator = build_generator(settings)
+    return Rag(
+        catalog,
+        embedder,
+        generator,
+        build_retriever(settings, catalog, embedder),
+        top_k=settings.top_k,
+        mode=settings.mode,
+        max_tokens=settings.max_tokens,
+        temperature=settings.temperature,
+    )

@@ -1,0 +1,54 @@
+"""Rewrite a follow-up question into a standalone search query, deterministically.
+
+When the new question leans on the conversation (pronouns such as "dazu", "er", "dort", or no
+names of its own), the names and topic words of the previous user turns are carried over:
+"Und was sagte China dazu?" after "Was wurde über Taiwan gesagt?" searches for
+"Und was sagte China dazu? Taiwan". No model is needed, so this is fast and predictable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from index.analyzer import STOP_WORDS
+from rag.extractive import topic_of
+from rag.generator import Message
+from rag.text import names
+
+_REFERRING = frozenset(
+    "er sie es ihm ihn ihr ihnen dazu dabei darüber davon daran damit darauf dort damals dies "
+    "diese dieser dieses jene jener deren dessen derselbe dasselbe ebenfalls auch".split()
+)
+_WORD = re.compile(r"[\wäöüßÄÖÜ-]+")
+
+
+def _key_words(question: str) -> list[str]:
+    topic = topic_of(question)
+    if topic:
+        return [w for w in _WORD.findall(topic) if w.lower() not in STOP_WORDS]
+    out = []
+    for w in _WORD.findall(question):
+        if w.lower() in STOP_WORDS or w.lower() in _REFERRING or len(w) < 3:
+            continue
+        if w[0].isupper() or len(w) > 6:
+            out.append(w)
+    return out
+
+
+def rewrite(question: str, history: Sequence[Message] | None) -> str:
+    previous = [m["content"] for m in history or [] if m["role"] == "user" and m["content"].strip()]
+    if not previous:
+        return question
+    words = {w.lower() for w in _WORD.findall(question)}
+    leans = bool(words & _REFERRING) or not names(question) and len(words - STOP_WORDS) <= 3
+    if not leans:
+        return question
+    carried: list[str] = []
+    for prev in reversed(previous[-3:]):
+        for w in _key_words(prev):
+            if w.lower() not in words and w not in carried:
+                carried.append(w)
+        if carried:
+            break
+    return f"{question} {' '.join(carried)}" if carried else question

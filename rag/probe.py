@@ -1,0 +1,38 @@
+"""auto mode's check of a generator: can it answer a simple question with verified German?
+
+The probe passage is built in, so the check needs no index. A model passes when it answers in
+German and every sentence it writes is supported by the passage. Gemma 3 270M (base) usually
+fails and auto mode then answers extractively; a capable instruction-tuned GGUF passes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from index.article import Chunk
+from index.embedder import Embedder
+from rag.extractive import candidate_sentences
+from rag.generator import Generator
+from rag.prompt import build_messages
+from rag.retrieval import Passage
+from rag.text import is_german
+from rag.verify import split_answer, verify_sentences
+
+log = logging.getLogger(__name__)
+
+_TEXT = (
+    "Die Stadt Freiburg hat am Montag einen neuen Radweg eröffnet. Er ist 12 Kilometer lang und "
+    "verbindet die Innenstadt mit dem Vorort Kirchzarten. Der Bau kostete 4 Millionen Euro."
+)
+_QUESTION = "Wie lang ist der neue Radweg in Freiburg?"
+
+
+def probe_generator(generator: Generator, embedder: Embedder) -> bool:
+    chunk = Chunk("probe#0", "probe", "Neuer Radweg in Freiburg", None, None, _TEXT, 0, len(_TEXT))
+    passages = [Passage(0, chunk, 1.0)]
+    text = "".join(generator.generate(build_messages(_QUESTION, passages), 60, 0.0))
+    claims = split_answer(text)
+    checked = verify_sentences(claims, candidate_sentences(passages), [_TEXT], embedder)
+    ok = bool(checked) and is_german(text) and all(c.evidence is not None for c in checked)
+    log.info("generator %s probe: %s (%r)", generator.name, "passed" if ok else "failed", text[:200])
+    return ok

@@ -1,0 +1,172 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 ranks fused by reciprocal rank, with news filters.
+
+Filters (dates, source) are turned into a set of allowed rows and applied inside both
+searches, before top-k, so a filtered question still gets k passages when they exist.
+Overlapping windows of the same article are deduplicated: the better-ranked one stays.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import numpy as np
+
+from index.article import Chunk
+from index.catalog import Catalog
+from index.embedder import Embedder
+from index.errors import InputError
+
+Fusion = Literal["rrf", "blend"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: date | None = None
+    until: date | None = None
+    source: str | None = None
+    include_undated: bool = False
+
+    def active(self) -> bool:
+        return bool(self.since or self.until or self.source)
+
+    def allows(self, chunk: Chunk) -> bool:
+        if self.source and (chunk.source or "").lower() != self.source.lower():
+            return False
+        if self.since or self.until:
+            if not chunk.date:
+                return self.include_undated
+            try:
+                d = date.fromisoformat(chunk.date[:10])
+            except ValueError:
+                return self.include_undated
+            if (self.since and d < self.since) or (self.until and d > self.until):
+                return False
+        return True
+
+
+def parse_date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{name}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+@dataclass
+class Passage:
+    row: int
+    chunk: Chunk
+    score: float
+    dense: float | None = None
+    bm25: float | None = None
+    ranks: dict[str, int] = field(default_factory=dict)
+
+
+def rrf(rankings: dict[str, list[int]], weights: dict[str, float], k: int) -> dict[int, float]:
+    """Reciprocal-rank fusion: score(d) = sum_r w_r / (k + rank_r(d)), ranks from 1."""
+    fused: dict[int, float] = {}
+    for name, rows in rankings.items():
+        w = weights.get(name, 1.0)
+        for rank, row in enumerate(rows, start=1):
+            fused[row] = fused.get(row, 0.0) + w / (k + rank)
+    return fused
+
+
+def blend(scores: dict[str, dict[int, float]], weights: dict[str, float]) -> dict[int, float]:
+    """Min-max normalized score blend; a row missing from a list gets 0 for it."""
+    fused: dict[int, float] = {}
+    for name, s in scores.items():
+        if not s:
+            continue
+        lo, hi = min(s.values()), max(s.values())
+        span = hi - lo or 1.0
+        for row, v in s.items():
+            fused[row] = fused.get(row, 0.0) + weights.get(name, 1.0) * (v - lo) / span
+    return fused
+
+
+def overlaps(a: Chunk, b: Chunk) -> bool:
+    return a.article_id == b.article_id and a.start < b.end and b.start < a.end
+
+
+@dataclass
+class RetrievalResult:
+    passages: list[Passage]
+    query_vector: np.ndarray
+    embed_ms: float
+    search_ms: float
+
+
+class HybridRetriever:
+    def __init__(
+        self,
+        catalog: Catalog,
+        embedder: Embedder,
+        rrf_k: int = 60,
+        weights: dict[str, float] | None = None,
+        candidates: int = 40,
+        fusion: Fusion = "rrf",
+        recency_half_life_days: float | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.embedder = embedder
+        self.rrf_k = rrf_k
+        self.weights = weights or {"dense": 1.0, "bm25": 1.0}
+        self.candidates = candidates
+        self.fusion = fusion
+        self.half_life = recency_half_life_days
+
+    def _allowed(self, filters: Filters | None) -> set[int] | None:
+        if filters is None or not filters.active():
+            return None
+        return {row for row, c in self.catalog.chunks.items() if filters.allows(c)}
+
+    def retrieve(
+        self,
+        query: str,
+        k: int,
+        filters: Filters | None = None,
+        mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
+    ) -> RetrievalResult:
+        t0 = time.perf_counter()
+        qv = self.embedder.embed_query(query) if mode != "bm25" else np.zeros(0, np.float32)
+        t1 = time.perf_counter()
+        allowed = self._allowed(filters)
+        n = max(self.candidates, 3 * k)
+        dense = self.catalog.vectors.search(qv, n, allowed) if mode != "bm25" else []
+        sparse = self.catalog.bm25.search(query, n, allowed) if mode != "dense" else []
+        dense_s, sparse_s = dict(dense), dict(sparse)
+        if self.fusion == "rrf":
+            fused = rrf(
+                {"dense": [r for r, _ in dense], "bm25": [r for r, _ in sparse]}, self.weights, self.rrf_k
+            )
+        else:
+            fused = blend({"dense": dense_s, "bm25": sparse_s}, self.weights)
+        if self.half_life:
+            fused = {r: s * self._recency(r) for r, s in fused.items()}
+        ranked = sorted(fused.items(), key=lambda rs: (-rs[1], rs[0]))
+        out: list[Passage] = []
+        for row, score in ranked:
+            chunk = self.catalog.chunks[row]
+            if any(overlaps(chunk, p.chunk) for p in out):
+                continue
+            out.append(Passage(row, chunk, score, dense_s.get(row), sparse_s.get(row)))
+            if len(out) == k:
+                break
+        t2 = time.perf_counter()
+        return RetrievalResult(out, qv, (t1 - t0) * 1000, (t2 - t1) * 1000)
+
+    def _recency(self, row: int) -> float:
+        d = self.catalog.chunks[row].date
+        if not d or not self.half_life:
+            return 0.5
+        try:
+            age = (date.today() - date.fromisoformat(d[:10])).days
+        except ValueError:
+            return 0.5
+        return float(math.pow(0.5, max(age, 0) / self.half_life))

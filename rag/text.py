@@ -1,0 +1,62 @@
+"""Small German text measures shared by answer selection and verification."""
+
+from __future__ import annotations
+
+import re
+
+from index.analyzer import STOP_WORDS, analyze, fold
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]+")
+_CITE = re.compile(r"\s*\[(\d+)\]")
+
+_EN_WORDS = frozenset(
+    "the and of to is was were that with for this are on have has it by from which said will not "
+    "be as at an they their there been would about".split()
+)
+_DE_WORDS = frozenset(
+    "der die das und ist nicht ein eine mit von zu den des dem sich auf für im sie es wurde dass "
+    "auch als bei nach aus wie sei sind hat haben werden".split()
+)
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed content words (stop words removed)."""
+    return {t for t in analyze(text) if len(t) > 1}
+
+
+def numbers(text: str) -> set[str]:
+    return {n.replace(",", ".").rstrip(".") for n in _NUMBER.findall(text)}
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words not at sentence start and not stop words: a rough proxy for names."""
+    found = set()
+    for m in _NAME.finditer(text):
+        before = text[: m.start()].rstrip()
+        if not before or before[-1] in ".!?:\"„“[":
+            continue
+        word = m.group(0)
+        if word.lower() not in STOP_WORDS:
+            found.add(fold(word))
+    return found
+
+
+def strip_citations(text: str) -> str:
+    return _CITE.sub("", text).strip()
+
+
+def cited_numbers(text: str) -> list[int]:
+    return [int(n) for n in _CITE.findall(text)]
+
+
+def german_score(text: str) -> float:
+    """Share of German among recognised function words (1.0 when none are found)."""
+    toks = re.findall(r"[a-zäöüß]+", text.lower())
+    de = sum(t in _DE_WORDS for t in toks)
+    en = sum(t in _EN_WORDS for t in toks)
+    return 1.0 if de + en == 0 else de / (de + en)
+
+
+def is_german(text: str) -> bool:
+    return german_score(text) >= 0.6
