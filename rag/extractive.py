@@ -17,14 +17,18 @@ import numpy as np
 from index.embedder import Embedder
 from index.sentences import split_sentences
 from rag.retrieval import Passage
-from rag.text import content_terms, names, numbers
+from rag.text import content_terms, names, term_overlap
 
 _MONTHS = (
     "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|"
     "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|jahr|woche|tag|uhr"
 )
 _DATE = re.compile(rf"\b(\d{{1,4}}|{_MONTHS})\b", re.I)
-_AMOUNT = re.compile(r"\d|\b(ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|hundert|tausend|million|milliard)", re.I)
+_AMOUNT = re.compile(
+    r"\d|\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert|tausend|"
+    r"dutzend|hälfte|drittel|viertel|prozent|millionen?|milliarden?)\b",
+    re.I,
+)
 _TOPIC = re.compile(
     r"^\s*(was\s+(wurde|wird|ist)\s+(über|zu)|was\s+(sagt|sagte|sagten|berichtet|steht)\b.*\b(über|zu)|"
     r"was\s+gibt\s+es\s+(neues\s+)?(über|zu)|worüber)\s+(?P<topic>.+?)\s*(gesagt|berichtet|bekannt|geschrieben)?\s*\??\s*$",
@@ -110,9 +114,8 @@ def score_sentences(
     q_terms = content_terms(question)
     kind = answer_kind(question)
     for s, d in zip(sentences, dense.tolist(), strict=True):
-        terms = content_terms(s.text)
         s.dense = float(d)
-        s.lexical = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
+        s.lexical = term_overlap(q_terms, content_terms(s.text))
         s.typed = has_kind(kind, s.text)
         s.score = (
             params.w_dense * s.dense

@@ -16,6 +16,10 @@ from typing import Any, Protocol, TypedDict
 from index.errors import BusyError, ModelError
 
 
+# Base models continue the prompt's own structure; these strings end an answer.
+STOP = ["\nFrage:", "\n\n\n", "<end_of_turn>", "<<<", ">>>", "\nQuellen:"]
+
+
 class Message(TypedDict):
     role: str
     content: str
@@ -107,7 +111,8 @@ class LlamaCppGenerator:
                 max_tokens=max_tokens,
                 temperature=temperature,
                 stream=True,
-                stop=["\n\nFrage:", "\n\n\n", "<end_of_turn>"],
+                stop=STOP,
+                repeat_penalty=1.15,
             )
             pieces = (c["choices"][0]["text"] for c in chunks)
         try:

@@ -162,7 +162,10 @@ class Rag:
         if not generated or not is_german(text):
             return None
         checked = verify_sentences(generated, sentences, [p.chunk.text for p in passages], self.embedder)
-        supported = [(c.text, c.evidence) for c in checked if c.evidence is not None]
+        supported: list[tuple[str, Any]] = []
+        for c in checked:
+            if c.evidence is not None and all(c.text != t for t, _ in supported):
+                supported.append((c.text, c.evidence))
         if not supported or len(supported) < len(checked) / 2:
             return None
         return compose_generated(passages, supported)

@@ -24,15 +24,30 @@ _TEXT = (
     "Die Stadt Freiburg hat am Montag einen neuen Radweg eröffnet. Er ist 12 Kilometer lang und "
     "verbindet die Innenstadt mit dem Vorort Kirchzarten. Der Bau kostete 4 Millionen Euro."
 )
-_QUESTION = "Wie lang ist der neue Radweg in Freiburg?"
+_ANSWERABLE = "Wie lang ist der neue Radweg in Freiburg?"
+_UNANSWERABLE = "Wer hat den Radweg in Freiburg geplant?"
+
+
+def _answer(generator: Generator, question: str, passages: list[Passage]) -> str:
+    return "".join(generator.generate(build_messages(question, passages), 60, 0.0))
 
 
 def probe_generator(generator: Generator, embedder: Embedder) -> bool:
+    """Pass = a short, verified, German answer with the asked detail ("12"), no copied
+    padding ("4 Millionen"), and a refusal for a detail the passage lacks."""
     chunk = Chunk("probe#0", "probe", "Neuer Radweg in Freiburg", None, None, _TEXT, 0, len(_TEXT))
     passages = [Passage(0, chunk, 1.0)]
-    text = "".join(generator.generate(build_messages(_QUESTION, passages), 60, 0.0))
+    text = _answer(generator, _ANSWERABLE, passages)
     claims = split_answer(text)
     checked = verify_sentences(claims, candidate_sentences(passages), [_TEXT], embedder)
-    ok = bool(checked) and is_german(text) and all(c.evidence is not None for c in checked)
-    log.info("generator %s probe: %s (%r)", generator.name, "passed" if ok else "failed", text[:200])
+    answered = (
+        0 < len(checked) <= 2
+        and is_german(text)
+        and all(c.evidence is not None for c in checked)
+        and "12" in text
+        and "4 Millionen" not in text
+    )
+    refusal = _answer(generator, _UNANSWERABLE, passages) if answered else ""
+    ok = answered and "keine angaben" in refusal.lower()
+    log.info("generator %s probe: %s (%r / %r)", generator.name, "passed" if ok else "failed", text[:200], refusal[:200])
     return ok

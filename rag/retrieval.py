@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
@@ -120,6 +120,7 @@ class HybridRetriever:
         self.candidates = candidates
         self.fusion = fusion
         self.half_life = recency_half_life_days
+        self.max_merged_chars = 2000
 
     def _allowed(self, filters: Filters | None) -> set[int] | None:
         if filters is None or not filters.active():
@@ -153,13 +154,24 @@ class HybridRetriever:
         out: list[Passage] = []
         for row, score in ranked:
             chunk = self.catalog.chunks[row]
-            if any(overlaps(chunk, p.chunk) for p in out):
+            twin = next((p for p in out if overlaps(chunk, p.chunk)), None)
+            if twin is not None:
+                # An overlapping window of the same article extends the better-ranked passage
+                # instead of taking a second slot with half the same text.
+                twin.chunk = self._merged(twin.chunk, chunk)
                 continue
-            out.append(Passage(row, chunk, score, dense_s.get(row), sparse_s.get(row)))
             if len(out) == k:
                 break
+            out.append(Passage(row, chunk, score, dense_s.get(row), sparse_s.get(row)))
         t2 = time.perf_counter()
         return RetrievalResult(out, qv, (t1 - t0) * 1000, (t2 - t1) * 1000)
+
+    def _merged(self, a: Chunk, b: Chunk) -> Chunk:
+        start, end = min(a.start, b.start), max(a.end, b.end)
+        if end - start > self.max_merged_chars:
+            return a
+        text = self.catalog.articles[a.article_id].text[start:end]
+        return replace(a, text=text, start=start, end=end)
 
     def _recency(self, row: int) -> float:
         d = self.catalog.chunks[row].date

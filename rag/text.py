@@ -25,6 +25,18 @@ def content_terms(text: str) -> set[str]:
     return {t for t in analyze(text) if len(t) > 1}
 
 
+def term_overlap(question_terms: set[str], terms: set[str]) -> float:
+    """Share of question terms found in `terms`; a term of 4+ letters also matches inside a
+    German compound ("minist" in "verteidigungsminist")."""
+    if not question_terms:
+        return 0.0
+    hits = 0
+    for q in question_terms:
+        if q in terms or (len(q) >= 4 and any(q in t for t in terms)):
+            hits += 1
+    return hits / len(question_terms)
+
+
 def numbers(text: str) -> set[str]:
     return {n.replace(",", ".").rstrip(".") for n in _NUMBER.findall(text)}
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Set up .venv and the default models, offline-ready afterwards. Idempotent: finished steps are
+# skipped. Prints each step and how long it took.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+PY="$VENV/bin/python"
+PIP="$PY -m pip --disable-pip-version-check -q"
+step() { STEP_T=$(date +%s); echo "==> $*"; }
+done_step() { echo "    done in $(( $(date +%s) - STEP_T )) s"; }
+
+if [ ! -x "$PY" ]; then
+  step "creating $VENV"; python3 -m venv "$VENV"; done_step
+fi
+
+if ! "$PY" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2.13.0')" 2>/dev/null; then
+  # The CPU build lies on local disk; any other torch pulls several GB of CUDA.
+  step "installing torch==2.13.0 (CPU)"; $PIP install torch==2.13.0; done_step
+fi
+
+# llama-cpp-python has no Linux wheel: build it portable (a -march=native build dies with SIGILL
+# on this CPU's AMX at the first token) and bypass pip's cache, which may hold a native wheel.
+if [ ! -f "$VENV/.llama-portable" ] || ! "$PY" -c "import llama_cpp" 2>/dev/null; then
+  step "building llama-cpp-python 0.3.36 (portable, about 5-7 minutes on 2 cores)"
+  CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF" $PIP install --no-cache-dir --force-reinstall \
+    --no-deps llama-cpp-python==0.3.36
+  $PIP install -c constraints.txt diskcache jinja2 "numpy>=1.26" typing-extensions
+  touch "$VENV/.llama-portable"; done_step
+fi
+
+step "installing quellen and its dependencies (torch pinned by constraints.txt)"
+$PIP install -c constraints.txt -e ".[test]"; done_step
+
+step "preparing the default models"
+"$VENV/bin/rag" setup; done_step

@@ -1,0 +1,64 @@
+"""Shared fixtures: the real packaged models, loaded once per session, and a seed index.
+
+The real embedder and the real Gemma GGUF come from the models directory that `make setup`
+prepares; tests that need them use these session fixtures, so each model loads once.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.build import upsert_articles
+from index.embedder import Embedder, HashEmbedder, SentenceTransformerEmbedder
+from index.readers import read_paths
+from rag.config import Settings
+from rag.generator import LlamaCppGenerator
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED_ID = "000_2166f1dc4096c1be"
+
+
+@pytest.fixture(scope="session")
+def model_settings() -> Settings:
+    settings = Settings(models_dir=ROOT / "models")
+    if not (settings.embedder_dir / "modules.json").is_file() or not settings.gguf_file.is_file():
+        pytest.fail("default models missing: run `make setup` (the test command does)")
+    return settings
+
+
+@pytest.fixture(scope="session")
+def embedder(model_settings: Settings) -> Embedder:
+    return SentenceTransformerEmbedder(model_settings.embedder_dir, threads=2)
+
+
+@pytest.fixture(scope="session")
+def gemma(model_settings: Settings) -> LlamaCppGenerator:
+    return LlamaCppGenerator(model_settings.gguf_file, n_ctx=4096, threads=2)
+
+
+@pytest.fixture(scope="session")
+def seed_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """A data dir with the seed article indexed by the real embedder (read-only for tests)."""
+    data = tmp_path_factory.mktemp("seed-data")
+    read = read_paths([SEEDS])
+    upsert_articles(data, read.articles, embedder)
+    return data
+
+
+@pytest.fixture()
+def data_copy(seed_data_dir: Path, tmp_path: Path) -> Iterator[Path]:
+    """A private, writable copy of the seed index."""
+    target = tmp_path / "data"
+    shutil.copytree(seed_data_dir, target, symlinks=True)
+    yield target
+
+
+@pytest.fixture()
+def hash_embedder() -> HashEmbedder:
+    return HashEmbedder()

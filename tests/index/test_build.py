@@ -1,0 +1,74 @@
+"""Index updates: idempotent, replace-on-change, remove, atomic, embedder-checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index import storage
+from index.article import Article
+from index.build import remove_articles, upsert_articles
+from index.catalog import Catalog
+from index.embedder import HashEmbedder
+from index.errors import IndexMismatchError, NoIndexError
+
+
+def art(i: str, text: str) -> Article:
+    return Article(i, f"Titel {i}", text, date="2025-01-0" + i[-1])
+
+
+def test_reindexing_is_idempotent_and_changes_replace_old_chunks(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
+    a1, a2 = art("a1", "Der Hafen von Hamburg wächst. Neue Kräne kommen."), art("a2", "Ein Zug fährt nach Köln.")
+    s = upsert_articles(tmp_path, [a1, a2], hash_embedder)
+    assert (sorted(s.added), s.unchanged) == (["a1", "a2"], [])
+    gen = storage.current_dir(tmp_path)
+    s = upsert_articles(tmp_path, [a1, a2], hash_embedder)
+    assert (s.added, s.updated, sorted(s.unchanged)) == ([], [], ["a1", "a2"])
+    assert storage.current_dir(tmp_path) == gen  # nothing rewritten
+    changed = art("a1", "Der Hafen von Hamburg schrumpft.")
+    s = upsert_articles(tmp_path, [changed], hash_embedder)
+    assert s.updated == ["a1"]
+    cat = Catalog.load(tmp_path, hash_embedder)
+    texts = [c.text for c in cat.chunks.values() if c.article_id == "a1"]
+    assert texts == ["Der Hafen von Hamburg schrumpft."]
+    assert len(cat.vectors) == len(cat.chunks) == len(cat.bm25)
+
+
+def test_removed_articles_are_gone_from_every_store(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
+    upsert_articles(tmp_path, [art("a1", "Hamburg Hafen Kräne."), art("a2", "Köln Zug Bahnhof.")], hash_embedder)
+    s = remove_articles(tmp_path, ["a1", "zz"], hash_embedder)
+    assert s.removed == ["a1"]
+    cat = Catalog.load(tmp_path, hash_embedder)
+    assert list(cat.articles) == ["a2"]
+    assert all(cat.chunks[r].article_id == "a2" for r, _ in cat.bm25.search("Hamburg Hafen Köln", 10))
+    q = hash_embedder.embed_query("Hamburg Hafen Kräne")
+    assert all(cat.chunks[r].article_id == "a2" for r, _ in cat.vectors.search(q, 10))
+
+
+def test_a_failed_write_leaves_the_previous_index_loadable(
+    tmp_path: Path, hash_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upsert_articles(tmp_path, [art("a1", "Erster Stand.")], hash_embedder)
+
+    def crash(self: object, folder: Path) -> None:
+        (folder / "articles.jsonl").write_text("halb")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Catalog, "_write", crash)
+    with pytest.raises(OSError):
+        upsert_articles(tmp_path, [art("a2", "Zweiter Stand.")], hash_embedder)
+    monkeypatch.undo()
+    cat = Catalog.load(tmp_path, hash_embedder)
+    assert list(cat.articles) == ["a1"]
+
+
+def test_loading_with_another_embedder_is_a_clear_error(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
+    upsert_articles(tmp_path, [art("a1", "Text.")], hash_embedder)
+    with pytest.raises(IndexMismatchError, match="rag reindex"):
+        Catalog.load(tmp_path, HashEmbedder(dim=32))
+
+
+def test_no_index_message_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(NoIndexError, match="rag index seeds/"):
+        Catalog.load(tmp_path / "nothing")

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.errors import InputError
+from index.readers import read_paths
+
+
+def test_txt_title_is_first_sentence_unless_front_matter(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Dr. Müller kam am 3. Oktober. Dann ging er.", encoding="utf-8")
+    (tmp_path / "b.md").write_text("---\ntitle: Ein Titel\ndate: 2025-11-02\n---\nText hier.", encoding="utf-8")
+    res = read_paths([tmp_path])
+    by_id = {a.id: a for a in res.articles}
+    assert by_id["a"].title == "Dr. Müller kam am 3. Oktober."
+    assert by_id["b"].title == "Ein Titel" and by_id["b"].date == "2025-11-02"
+    assert by_id["b"].text == "Text hier."
+    assert res.skipped == []
+
+
+def test_bad_files_are_named_and_skipped_while_the_rest_is_read(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("Ein guter Artikel.", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02binary")
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    (tmp_path / "latin1.txt").write_bytes("Grüße".encode("latin-1"))
+    lines = [
+        json.dumps({"id": "j1", "title": "T", "text": "Text eins."}),
+        "{kaputt",
+        json.dumps({"id": "j3", "title": "T"}),
+        json.dumps({"id": "j4", "title": "T", "text": "Text.", "date": "gestern"}),
+    ]
+    (tmp_path / "more.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    res = read_paths([tmp_path])
+    assert sorted(a.id for a in res.articles) == ["good", "j1"]
+    reasons = {Path(s.name).name: s.reason for s in res.skipped}
+    assert "binary" in reasons["binary.txt"]
+    assert "empty" in reasons["empty.txt"]
+    assert "UTF-8" in reasons["latin1.txt"]
+    assert "malformed JSON" in reasons["more.jsonl:2"]
+    assert "missing field text" in reasons["more.jsonl:3"]
+    assert "ISO date" in reasons["more.jsonl:4"]
+
+
+def test_missing_path_is_an_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="nope.txt"):
+        read_paths([tmp_path / "nope.txt"])

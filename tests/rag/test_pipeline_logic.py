@@ -1,0 +1,63 @@
+"""Pipeline logic with fakes: fallback, citation numbering, input checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.article import Article
+from index.build import upsert_articles
+from index.catalog import Catalog
+from index.embedder import Embedder
+from index.errors import InputError
+from rag.factory import build_rag
+from rag.config import Settings
+from rag.generator import EchoGenerator
+
+TEXT = (
+    "Die Stadt Freiburg hat am Montag einen neuen Radweg eröffnet. Er ist 12 Kilometer lang und "
+    "verbindet die Innenstadt mit Kirchzarten. Der Bau kostete 4 Millionen Euro."
+)
+
+
+@pytest.fixture()
+def data(tmp_path: Path, embedder: Embedder) -> Path:
+    upsert_articles(tmp_path, [Article("rad", "Neuer Radweg in Freiburg", TEXT, "2025-10-06")], embedder)
+    return tmp_path
+
+
+def make(data: Path, embedder: Embedder, reply: str):  # type: ignore[no-untyped-def]
+    return build_rag(Settings(data_dir=data), embedder=embedder, generator=EchoGenerator(reply))
+
+
+def test_english_answer_falls_back_to_extractive(data: Path, embedder: Embedder) -> None:
+    rag = make(data, embedder, "The new bike path is 12 kilometres long. [1]")
+    a = rag.ask("Wie lang ist der Radweg in Freiburg?", mode="generative")
+    assert a.fallback == "extractive" and a.mode == "extractive"
+    assert "12 Kilometer" in a.answer and "[1]" in a.answer
+
+
+def test_verified_generated_answer_keeps_only_supported_sentences(data: Path, embedder: Embedder) -> None:
+    reply = "Der neue Radweg in Freiburg ist 12 Kilometer lang. [1] Er wurde von Angela Merkel eröffnet. [1]"
+    rag = make(data, embedder, reply)
+    a = rag.ask("Wie lang ist der Radweg in Freiburg?", mode="generative")
+    assert a.mode == "generative" and a.fallback is None
+    assert a.answer == "Der neue Radweg in Freiburg ist 12 Kilometer lang. [1]"
+    [c] = a.citations
+    article = Catalog.load(data).articles["rad"]
+    # "Er ist 12 Kilometer lang" needs the sentence before it to say what "er" is
+    assert [article.text[q.start : q.end] for q in c.quotes] == [
+        "Die Stadt Freiburg hat am Montag einen neuen Radweg eröffnet. "
+        "Er ist 12 Kilometer lang und verbindet die Innenstadt mit Kirchzarten."
+    ]
+
+
+def test_bad_questions_are_rejected_with_a_message(data: Path, embedder: Embedder) -> None:
+    rag = make(data, embedder, "")
+    with pytest.raises(InputError, match="question: must not be empty"):
+        rag.ask("   ")
+    with pytest.raises(InputError, match="longer than 1000"):
+        rag.ask("x" * 1001)
+    with pytest.raises(InputError, match="top_k"):
+        rag.ask("Radweg?", top_k=21)
