@@ -17,11 +17,12 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from sse_starlette.sse import EventSourceResponse
 
-from api.schemas import AskRequest, Health
+from api.schemas import AskRequest, Health, Turn
 from index import storage
 from index.errors import BusyError, RagError
 from rag.answer import Answer
 from rag.config import Settings
+from rag.generator import Message
 from rag.pipeline import Rag
 from rag.retrieval import Filters, parse_date
 
@@ -46,20 +47,32 @@ class RagHolder:
             return self.rag
 
 
+def get_rag(request: Request) -> Rag:
+    """The pipeline, through a dependency (tests inject their own via `create_app(rag=...)`)."""
+    holder: RagHolder = request.app.state.holder
+    return holder.get()
+
+
+RagDep = Annotated[Rag, Depends(get_rag)]
+
+
+def _history(turns: list[Turn]) -> list[Message]:
+    return [{"role": t.role, "content": t.content} for t in turns]
+
+
 def _filters(body: AskRequest) -> Filters:
-    return Filters(parse_date(body.since, "since"), parse_date(body.until, "until"), body.source, body.include_undated)
+    return Filters(
+        parse_date(body.since, "since"), parse_date(body.until, "until"), body.source, body.include_undated
+    )
 
 
 def create_app(settings: Settings | None = None, rag: Rag | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(title="Quellen", version="0.1.0", description="Fragen an deutsche Nachrichtenartikel, mit Belegen.")
+    app = FastAPI(
+        title="Quellen", version="0.1.0", description="Fragen an deutsche Nachrichtenartikel, mit Belegen."
+    )
     holder = RagHolder(settings, rag)
     app.state.holder = holder
-
-    def get_rag() -> Rag:
-        return holder.get()
-
-    RagDep = Annotated[Rag, Depends(get_rag)]
 
     @app.exception_handler(RagError)
     async def rag_error(_: Request, exc: RagError) -> JSONResponse:
@@ -69,31 +82,48 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
     @app.get("/health", response_model=Health)
     def health() -> Health:
         if storage.current_dir(settings.data_dir) is None and holder.rag is None:
-            return Health(status="no_index", articles=0, chunks=0, embedder=None, generator=None,
-                          message=f"No index at {settings.data_dir}/: run `rag index seeds/`")
+            return Health(
+                status="no_index",
+                articles=0,
+                chunks=0,
+                embedder=None,
+                generator=None,
+                message=f"No index at {settings.data_dir}/: run `rag index seeds/`",
+            )
         try:
             r = holder.get()
         except RagError as e:
             return Health(status="error", articles=0, chunks=0, embedder=None, generator=None, message=str(e))
         info = r.model_info
-        return Health(status="ok", articles=len(r.catalog.articles), chunks=len(r.catalog.chunks),
-                      embedder=info.embedder, generator=info.generator)
+        return Health(
+            status="ok",
+            articles=len(r.catalog.articles),
+            chunks=len(r.catalog.chunks),
+            embedder=info.embedder,
+            generator=info.generator,
+        )
 
     @app.post("/ask", response_model=Answer)
     def ask(body: AskRequest, r: RagDep) -> Answer:
-        history = [t.model_dump() for t in body.history]
-        return r.ask(body.question, top_k=body.top_k, mode=body.mode, filters=_filters(body), history=history)  # type: ignore[arg-type]
+        history = _history(body.history)
+        return r.ask(body.question, top_k=body.top_k, mode=body.mode, filters=_filters(body), history=history)
 
     @app.post("/ask/stream")
     def ask_stream(body: AskRequest, r: RagDep, request: Request) -> EventSourceResponse:
         stop = threading.Event()
-        history = [t.model_dump() for t in body.history]
+        history = _history(body.history)
         filters = _filters(body)
 
         def events() -> Iterator[dict[str, Any]]:
             try:
-                for ev in r.stream(body.question, top_k=body.top_k, mode=body.mode, filters=filters,  # type: ignore[arg-type]
-                                   history=history, stop=stop):
+                for ev in r.stream(
+                    body.question,
+                    top_k=body.top_k,
+                    mode=body.mode,
+                    filters=filters,
+                    history=history,
+                    stop=stop,
+                ):
                     data = ev.data.model_dump() if isinstance(ev.data, Answer) else ev.data
                     payload = {"text": data} if ev.kind == "token" else data
                     yield {"event": ev.kind, "data": json.dumps(payload, ensure_ascii=False)}

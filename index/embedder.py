@@ -46,16 +46,19 @@ class SentenceTransformerEmbedder:
         import transformers
         from sentence_transformers import SentenceTransformer
 
-        transformers.logging.set_verbosity_error()
-        transformers.logging.disable_progress_bar()
+        transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+        transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
         if threads:
             torch.set_num_threads(threads)
         self._model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._batch_size = batch_size
         self.name = path.name
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(get_dim() or 0)
 
     def _encode(self, texts: list[str], prompt_name: str) -> Vectors:
         vecs = self._model.encode(
@@ -74,7 +77,8 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, "passage")
 
     def embed_query(self, text: str) -> Vectors:
-        return self._encode([text], "query")[0]
+        vec: Vectors = self._encode([text], "query")[0]
+        return vec
 
 
 class HashEmbedder:
@@ -90,10 +94,13 @@ class HashEmbedder:
             h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "little")
             v[h % self.dim] += 1.0
         n = float(np.linalg.norm(v))
-        return v / n if n else v
+        out: Vectors = v / n if n else v
+        return out
 
     def embed_documents(self, texts: list[str]) -> Vectors:
-        return np.stack([self._one(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return np.stack([self._one(t) for t in texts]).astype(np.float32)
 
     def embed_query(self, text: str) -> Vectors:
         return self._one(text)

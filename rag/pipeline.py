@@ -80,10 +80,19 @@ class Rag:
 
     @property
     def model_info(self) -> ModelInfo:
-        return ModelInfo(embedder=self.embedder.name, generator=self.generator.name if self.generator else "none")
+        return ModelInfo(
+            embedder=self.embedder.name, generator=self.generator.name if self.generator else "none"
+        )
 
-    def ask(self, question: str, **kw: Any) -> Answer:
-        for event in self.stream(question, **kw):
+    def ask(
+        self,
+        question: str,
+        top_k: int | None = None,
+        mode: Mode | None = None,
+        filters: Filters | None = None,
+        history: Sequence[Message] | None = None,
+    ) -> Answer:
+        for event in self.stream(question, top_k, mode, filters, history):
             if event.kind == "answer":
                 answer: Answer = event.data
                 return answer
@@ -114,7 +123,9 @@ class Rag:
         embed_ms = res.embed_ms + (time.perf_counter() - t1) * 1000
         timings = Timings(embed_ms=embed_ms, search_ms=res.search_ms)
 
-        def finish(text: str, cites: list[Citation], abstained: bool, mode_used: str, fallback: str | None) -> Answer:
+        def finish(
+            text: str, cites: list[Citation], abstained: bool, mode_used: str, fallback: str | None
+        ) -> Answer:
             timings.total_ms = (time.perf_counter() - t0) * 1000
             return Answer(
                 question=question,
@@ -154,7 +165,9 @@ class Rag:
             fallback: str | None = "extractive"
         else:
             fallback = None
-        quoted = compose_quotes(passages, chosen, with_headers=bool(topic_of(query)) or _articles(chosen, passages) > 1)
+        quoted = compose_quotes(
+            passages, chosen, with_headers=bool(topic_of(query)) or _articles(chosen, passages) > 1
+        )
         yield Event("answer", finish(quoted.text, quoted.citations, False, "extractive", fallback))
 
     def _verified(self, question: str, text: str, passages: list[Passage], sentences: list[Any]) -> Any:

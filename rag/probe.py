@@ -49,5 +49,11 @@ def probe_generator(generator: Generator, embedder: Embedder) -> bool:
     )
     refusal = _answer(generator, _UNANSWERABLE, passages) if answered else ""
     ok = answered and "keine angaben" in refusal.lower()
-    log.info("generator %s probe: %s (%r / %r)", generator.name, "passed" if ok else "failed", text[:200], refusal[:200])
+    log.info(
+        "generator %s probe: %s (%r / %r)",
+        generator.name,
+        "passed" if ok else "failed",
+        text[:200],
+        refusal[:200],
+    )
     return ok

@@ -11,12 +11,77 @@ _NAME = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]+")
 _CITE = re.compile(r"\s*\[(\d+)\]")
 
 _EN_WORDS = frozenset(
-    "the and of to is was were that with for this are on have has it by from which said will not "
-    "be as at an they their there been would about".split()
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "is",
+        "was",
+        "were",
+        "that",
+        "with",
+        "for",
+        "this",
+        "are",
+        "on",
+        "have",
+        "has",
+        "it",
+        "by",
+        "from",
+        "which",
+        "said",
+        "will",
+        "not",
+        "be",
+        "as",
+        "at",
+        "an",
+        "they",
+        "their",
+        "there",
+        "been",
+        "would",
+        "about",
+    ]
 )
 _DE_WORDS = frozenset(
-    "der die das und ist nicht ein eine mit von zu den des dem sich auf für im sie es wurde dass "
-    "auch als bei nach aus wie sei sind hat haben werden".split()
+    [
+        "der",
+        "die",
+        "das",
+        "und",
+        "ist",
+        "nicht",
+        "ein",
+        "eine",
+        "mit",
+        "von",
+        "zu",
+        "den",
+        "des",
+        "dem",
+        "sich",
+        "auf",
+        "für",
+        "im",
+        "sie",
+        "es",
+        "wurde",
+        "dass",
+        "auch",
+        "als",
+        "bei",
+        "nach",
+        "aus",
+        "wie",
+        "sei",
+        "sind",
+        "hat",
+        "haben",
+        "werden",
+    ]
 )
 
 
@@ -46,7 +111,7 @@ def names(text: str) -> set[str]:
     found = set()
     for m in _NAME.finditer(text):
         before = text[: m.start()].rstrip()
-        if not before or before[-1] in ".!?:\"„“[":
+        if not before or before[-1] in '.!?:"„“[':
             continue
         word = m.group(0)
         if word.lower() not in STOP_WORDS:

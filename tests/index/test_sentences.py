@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from index.sentences import split_sentences
 
 
@@ -24,4 +26,4 @@ def test_offsets_slice_the_text_exactly() -> None:
     text = 'Erster Satz.\nZweiter "zitierter. Satz" hier.  Dritter!'
     spans = split_sentences(text)
     assert [text[s:e] for s, e in spans] == ["Erster Satz.", 'Zweiter "zitierter. Satz" hier.', "Dritter!"]
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))

@@ -11,8 +11,8 @@ from index.build import upsert_articles
 from index.catalog import Catalog
 from index.embedder import Embedder
 from index.errors import InputError
-from rag.factory import build_rag
 from rag.config import Settings
+from rag.factory import build_rag
 from rag.generator import EchoGenerator
 
 TEXT = (

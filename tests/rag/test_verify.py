@@ -35,7 +35,9 @@ def test_a_sentence_with_a_wrong_number_is_dropped(embedder: Embedder) -> None:
 
 
 def test_swapped_subject_or_added_negation_is_dropped(embedder: Embedder) -> None:
-    [c1, c2] = check(embedder, "Die Stadt Hamburg hat einen neuen Radweg eröffnet. [1] Der Hafen blieb nicht geöffnet. [2]")
+    [c1, c2] = check(
+        embedder, "Die Stadt Hamburg hat einen neuen Radweg eröffnet. [1] Der Hafen blieb nicht geöffnet. [2]"
+    )
     assert c1.evidence is None and c2.evidence is None
 
 

@@ -1,0 +1,72 @@
+"""The HTTP API over the real pipeline on the seed index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from index.catalog import Catalog
+from index.embedder import Embedder
+from rag.config import Settings
+from rag.factory import build_rag
+from rag.generator import LlamaCppGenerator
+from tests.conftest import SEED_ID
+
+
+@pytest.fixture(scope="module")
+def client(
+    seed_data_dir: Path, embedder: Embedder, gemma: LlamaCppGenerator, model_settings: Settings
+) -> TestClient:
+    settings = model_settings.model_copy(update={"data_dir": seed_data_dir})
+    return TestClient(create_app(settings, build_rag(settings, embedder=embedder, generator=gemma)))
+
+
+def test_ask_returns_cited_answer_with_exact_passages(client: TestClient, seed_data_dir: Path) -> None:
+    r = client.post("/ask", json={"question": "Was wurde über Taiwan gesagt?", "top_k": 5})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) >= {"question", "answer", "abstained", "citations", "timings", "model"}
+    text = Catalog.load(seed_data_dir).articles[SEED_ID].text
+    assert any("Taiwan" in c["text"] for c in body["citations"])
+    for c in body["citations"]:
+        assert text[c["start"] : c["end"]] == c["text"]
+        assert f"[{c['n']}]" in body["answer"]
+    assert set(body["timings"]) == {"embed_ms", "search_ms", "generate_ms", "total_ms"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "needle"),
+    [
+        ({}, "question"),
+        ({"question": ""}, "question"),
+        ({"question": "   "}, "blank"),
+        ({"question": "Taiwan?", "top_k": 0}, "top_k"),
+        ({"question": "x" * 1001}, "question"),
+    ],
+)
+def test_bad_questions_get_422_naming_the_field(client: TestClient, payload: dict, needle: str) -> None:  # type: ignore[type-arg]
+    r = client.post("/ask", json=payload)
+    assert r.status_code == 422
+    assert needle in json.dumps(r.json())
+
+
+def test_health_reports_counts_and_models(client: TestClient) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["articles"] == 1 and body["chunks"] >= 1
+    assert body["embedder"] == "multilingual-e5-small" and body["generator"].endswith(".gguf")
+
+
+def test_openapi_docs_are_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    assert "/ask" in client.get("/openapi.json").json()["paths"]
+
+
+def test_without_index_ask_says_how_to_build_one(tmp_path: Path) -> None:
+    c = TestClient(create_app(Settings(data_dir=tmp_path / "none")))
+    assert c.get("/health").json()["status"] == "no_index"
+    r = c.post("/ask", json={"question": "Taiwan?"})
+    assert r.status_code == 503 and "rag index seeds/" in r.json()["detail"]

@@ -1,0 +1,69 @@
+"""The `rag` command as a user runs it: a subprocess, real models, no network."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SEED_ID
+
+RAG = [sys.executable, "-m", "rag.cli"]
+
+
+def run(args: list[str], data: Path, offline: bool = False) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RAG_DATA_DIR": str(data), "RAG_MODELS_DIR": str(ROOT / "models")}
+    cmd = RAG + args
+    if offline and shutil.which("unshare"):
+        probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True)
+        if probe.returncode == 0:
+            cmd = ["unshare", "-rn", *cmd]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+
+
+def test_ask_before_indexing_says_what_to_do(tmp_path: Path) -> None:
+    r = run(["ask", "Was wurde über Taiwan gesagt?"], tmp_path / "data")
+    assert r.returncode == 1
+    assert "No index at" in r.stderr and "rag index seeds/" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_index_skips_bad_files_by_name_then_answers_offline(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(ROOT / "seeds" / f"{SEED_ID}.txt", src)
+    (src / "kaputt.txt").write_bytes(b"\x00\x01binary")
+    (src / "leer.txt").write_text("")
+    (src / "latin1.txt").write_bytes("Grüße aus Köln".encode("latin-1"))
+    data = tmp_path / "data"
+    r = run(["index", str(src)], data)
+    assert r.returncode == 0, r.stderr
+    assert "kaputt.txt" in r.stderr and "leer.txt" in r.stderr and "latin1.txt" in r.stderr
+    assert "1 neu" in r.stdout and "3 übersprungen" in r.stdout
+    again = run(["index", str(src)], data)
+    assert "0 neu" in again.stdout and "1 unverändert" in again.stdout
+
+    r = run(["ask", "Was wurde über Taiwan gesagt?", "--json"], data, offline=True)
+    assert r.returncode == 0, r.stderr
+    answer = json.loads(r.stdout)
+    text = (ROOT / "seeds" / f"{SEED_ID}.txt").read_text(encoding="utf-8")
+    assert any("Taiwan" in c["text"] for c in answer["citations"])
+    assert all(text[c["start"] : c["end"]] == c["text"] for c in answer["citations"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", "Taiwan?", "--since", "gestern"], "--since"),
+        (["ask", "Taiwan?", "--mode", "magisch"], "--mode"),
+        (["index", "gibt-es-nicht.txt"], "gibt-es-nicht.txt"),
+    ],
+)
+def test_bad_input_is_one_clear_line(tmp_path: Path, args: list[str], message: str) -> None:
+    r = run(args, tmp_path / "data")
+    assert r.returncode != 0 and message in r.stderr and "Traceback" not in r.stderr
