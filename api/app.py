@@ -61,16 +61,12 @@ def _history(turns: list[Turn]) -> list[Message]:
 
 
 def _filters(body: AskRequest) -> Filters:
-    return Filters(
-        parse_date(body.since, "since"), parse_date(body.until, "until"), body.source, body.include_undated
-    )
+    return Filters(parse_date(body.since, "since"), parse_date(body.until, "until"), body.source, body.include_undated)
 
 
 def create_app(settings: Settings | None = None, rag: Rag | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(
-        title="Quellen", version="0.1.0", description="Fragen an deutsche Nachrichtenartikel, mit Belegen."
-    )
+    app = FastAPI(title="Quellen", version="0.1.0", description="Fragen an deutsche Nachrichtenartikel, mit Belegen.")
     holder = RagHolder(settings, rag)
     app.state.holder = holder
 

@@ -30,11 +30,7 @@ def _windows(spans: list[Span], params: ChunkingParams) -> list[tuple[int, int]]
     i = 0
     while i < len(spans):
         j = i + 1
-        while (
-            j < len(spans)
-            and j - i < params.sentences_per_chunk
-            and spans[j][1] - spans[i][0] <= params.max_chars
-        ):
+        while j < len(spans) and j - i < params.sentences_per_chunk and spans[j][1] - spans[i][0] <= params.max_chars:
             j += 1
         out.append((i, j))
         if j >= len(spans):

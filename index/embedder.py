@@ -54,10 +54,7 @@ class SentenceTransformerEmbedder:
         self._model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._batch_size = batch_size
         self.name = path.name
-        get_dim = (
-            getattr(self._model, "get_embedding_dimension", None)
-            or self._model.get_sentence_embedding_dimension
-        )
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim() or 0)
 
     def _encode(self, texts: list[str], prompt_name: str) -> Vectors:

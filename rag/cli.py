@@ -6,6 +6,7 @@ Errors from the `RagError` tree print as one line and exit with code 1.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -17,9 +18,7 @@ import typer
 from index.errors import RagError
 from rag.config import Settings
 
-app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="Quellen: Fragen an deutsche Nachrichtenartikel."
-)
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Quellen: Fragen an deutsche Nachrichtenartikel.")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -154,6 +153,70 @@ def serve(
     settings = _settings(host=host, port=port, data_dir=data_dir)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+eval_app = typer.Typer(no_args_is_help=True, help="Measure retrieval and answer quality on dev sets.")
+app.add_typer(eval_app, name="eval")
+CACHE = Path(".cache/eval-index")
+
+
+def _eval_rag(articles: list[Any], cache: Path, mode_settings: dict[str, Any]) -> Any:
+    from rag.evaluate import cached_index
+    from rag.factory import build_embedder, build_rag
+
+    settings = _settings(**mode_settings)
+    embedder = build_embedder(settings)
+    catalog = cached_index(articles, embedder, cache, lambda m: typer.echo(m, err=True))
+    return build_rag(settings, embedder=embedder, catalog=catalog)
+
+
+@eval_app.command("retrieval")
+@fail_cleanly
+def eval_retrieval(
+    questions: Annotated[Path, typer.Option(help="QA or news questions (JSONL).")],
+    contexts: Annotated[Optional[Path], typer.Option(help="QA contexts {id, title, text} (JSONL).")] = None,
+    articles: Annotated[Optional[Path], typer.Option(help="News articles (JSONL).")] = None,
+    distractors: Annotated[Optional[list[Path]], typer.Option(help="More article files to index.")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=50)] = 10,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    cache: Annotated[Path, typer.Option(help="Where evaluation indexes are cached.")] = CACHE,
+) -> None:
+    """Recall@k, MRR, nDCG@10 and latency of retrieval."""
+    from rag.evaluate import evaluate_retrieval, load_articles, read_jsonl, retrieval_targets
+
+    if mode not in ("hybrid", "dense", "bm25"):
+        raise RagError(f"--mode: {mode!r} is not one of hybrid, dense, bm25")
+    source = contexts or articles
+    if source is None:
+        raise RagError("give --contexts (QA) or --articles (news)")
+    docs = load_articles([source, *(distractors or [])])
+    rag = _eval_rag(docs, cache, {"generator": "none"})
+    targets = retrieval_targets(read_jsonl(questions), {a.id: a for a in docs})
+    result = evaluate_retrieval(rag, targets, k, mode)  # type: ignore[arg-type]
+    result["articles_indexed"] = len(docs)
+    typer.echo(json.dumps(result, indent=None if as_json else 1, ensure_ascii=False))
+
+
+@eval_app.command("answers")
+@fail_cleanly
+def eval_answers(
+    articles: Annotated[Path, typer.Option(help="News articles (JSONL).")],
+    questions: Annotated[Path, typer.Option(help="News questions with evidence (JSONL).")],
+    mode: Annotated[str, typer.Option(help="auto, extractive or generative.")] = "auto",
+    details: Annotated[bool, typer.Option("--details", help="Include per-question records.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    cache: Annotated[Path, typer.Option(help="Where evaluation indexes are cached.")] = CACHE,
+) -> None:
+    """Citation hit and precision, answer recall, abstention and latency of answers."""
+    from rag.evaluate import evaluate_answers, load_articles, read_jsonl
+
+    if mode not in ("auto", "extractive", "generative"):
+        raise RagError(f"--mode: {mode!r} is not one of auto, extractive, generative")
+    docs = load_articles([articles])
+    rag = _eval_rag(docs, cache, {"generator": "none"} if mode == "extractive" else {})
+    result = evaluate_answers(rag, read_jsonl(questions), {a.id: a for a in docs}, mode, details)
+    typer.echo(json.dumps(result, indent=None if as_json else 1, ensure_ascii=False))
 
 
 def main() -> None:

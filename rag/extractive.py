@@ -58,9 +58,7 @@ def answer_kind(question: str) -> str | None:
     q = question.strip().lower()
     if q.startswith(("wann", "seit wann", "bis wann", "in welchem jahr", "an welchem tag")):
         return "date"
-    if q.startswith(
-        ("wie viel", "wieviel", "wie hoch", "wie viele", "wie groß", "wie lang", "wie alt", "wie teuer")
-    ):
+    if q.startswith(("wie viel", "wieviel", "wie hoch", "wie viele", "wie groß", "wie lang", "wie alt", "wie teuer")):
         return "amount"
     if q.startswith(("wer ", "wem ", "wen ", "wessen ")):
         return "name"

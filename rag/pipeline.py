@@ -80,9 +80,7 @@ class Rag:
 
     @property
     def model_info(self) -> ModelInfo:
-        return ModelInfo(
-            embedder=self.embedder.name, generator=self.generator.name if self.generator else "none"
-        )
+        return ModelInfo(embedder=self.embedder.name, generator=self.generator.name if self.generator else "none")
 
     def ask(
         self,
@@ -123,9 +121,7 @@ class Rag:
         embed_ms = res.embed_ms + (time.perf_counter() - t1) * 1000
         timings = Timings(embed_ms=embed_ms, search_ms=res.search_ms)
 
-        def finish(
-            text: str, cites: list[Citation], abstained: bool, mode_used: str, fallback: str | None
-        ) -> Answer:
+        def finish(text: str, cites: list[Citation], abstained: bool, mode_used: str, fallback: str | None) -> Answer:
             timings.total_ms = (time.perf_counter() - t0) * 1000
             return Answer(
                 question=question,
@@ -165,9 +161,7 @@ class Rag:
             fallback: str | None = "extractive"
         else:
             fallback = None
-        quoted = compose_quotes(
-            passages, chosen, with_headers=bool(topic_of(query)) or _articles(chosen, passages) > 1
-        )
+        quoted = compose_quotes(passages, chosen, with_headers=bool(topic_of(query)) or _articles(chosen, passages) > 1)
         yield Event("answer", finish(quoted.text, quoted.citations, False, "extractive", fallback))
 
     def _verified(self, question: str, text: str, passages: list[Passage], sentences: list[Any]) -> Any:

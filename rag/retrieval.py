@@ -143,9 +143,7 @@ class HybridRetriever:
         sparse = self.catalog.bm25.search(query, n, allowed) if mode != "dense" else []
         dense_s, sparse_s = dict(dense), dict(sparse)
         if self.fusion == "rrf":
-            fused = rrf(
-                {"dense": [r for r, _ in dense], "bm25": [r for r, _ in sparse]}, self.weights, self.rrf_k
-            )
+            fused = rrf({"dense": [r for r, _ in dense], "bm25": [r for r, _ in sparse]}, self.weights, self.rrf_k)
         else:
             fused = blend({"dense": dense_s, "bm25": sparse_s}, self.weights)
         if self.half_life:
@@ -154,11 +152,14 @@ class HybridRetriever:
         out: list[Passage] = []
         for row, score in ranked:
             chunk = self.catalog.chunks[row]
-            twin = next((p for p in out if overlaps(chunk, p.chunk)), None)
-            if twin is not None:
+            twins = [p for p in out if overlaps(chunk, p.chunk)]
+            if twins:
                 # An overlapping window of the same article extends the better-ranked passage
-                # instead of taking a second slot with half the same text.
-                twin.chunk = self._merged(twin.chunk, chunk)
+                # (and joins any other passage it bridges) instead of taking a slot of its own.
+                merged = self._merged([t.chunk for t in twins] + [chunk])
+                if merged is not None:
+                    twins[0].chunk = merged
+                    out = [p for p in out if all(p is not t for t in twins[1:])]
                 continue
             if len(out) == k:
                 break
@@ -166,12 +167,14 @@ class HybridRetriever:
         t2 = time.perf_counter()
         return RetrievalResult(out, qv, (t1 - t0) * 1000, (t2 - t1) * 1000)
 
-    def _merged(self, a: Chunk, b: Chunk) -> Chunk:
-        start, end = min(a.start, b.start), max(a.end, b.end)
+    def _merged(self, chunks: list[Chunk]) -> Chunk | None:
+        """One passage spanning `chunks` (same article), or None if it would be too long."""
+        start, end = min(c.start for c in chunks), max(c.end for c in chunks)
         if end - start > self.max_merged_chars:
-            return a
-        text = self.catalog.articles[a.article_id].text[start:end]
-        return replace(a, text=text, start=start, end=end)
+            return None
+        first = chunks[0]
+        text = self.catalog.articles[first.article_id].text[start:end]
+        return replace(first, text=text, start=start, end=end)
 
     def _recency(self, row: int) -> float:
         d = self.catalog.chunks[row].date

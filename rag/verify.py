@@ -60,7 +60,7 @@ def split_answer(text: str) -> list[str]:
 _NEGATION = re.compile(r"\b(nicht|kein\w*|nie|niemals|nichts|weder|ohne)\b", re.I)
 
 
-def _supports(claim: str, evidence: str, passage_text: str, params: VerifyParams) -> tuple[bool, str]:
+def supports(claim: str, evidence: str, passage_text: str, params: VerifyParams) -> tuple[bool, str]:
     """Strict on purpose: a small model swaps subjects and adds details while reusing most of
     a sentence's words, so names, numbers and negation must match the evidence sentence
     itself, and no content word may come from outside the passage."""
@@ -125,7 +125,7 @@ def verify_sentences(
             if sims[i, j] < params.min_dense:
                 reasons.append(f"similarity {sims[i, j]:.2f}")
                 continue
-            ok, why = _supports(claim, s.text, passage_texts[s.passage], params)
+            ok, why = supports(claim, s.text, passage_texts[s.passage], params)
             if ok:
                 found = Checked(claim, s.passage, s)
                 break
@@ -133,7 +133,7 @@ def verify_sentences(
             if prev is not None:
                 # "Er ist 12 Kilometer lang." needs the sentence before it to say who "er" is.
                 pair = Sentence(s.passage, prev.start, s.end, f"{prev.text} {s.text}")
-                ok, pair_why = _supports(claim, pair.text, passage_texts[s.passage], params)
+                ok, pair_why = supports(claim, pair.text, passage_texts[s.passage], params)
                 if ok:
                     found = Checked(claim, s.passage, pair)
                     break

@@ -18,9 +18,7 @@ from tests.conftest import SEED_ID
 
 
 @pytest.fixture(scope="module")
-def client(
-    seed_data_dir: Path, embedder: Embedder, gemma: LlamaCppGenerator, model_settings: Settings
-) -> TestClient:
+def client(seed_data_dir: Path, embedder: Embedder, gemma: LlamaCppGenerator, model_settings: Settings) -> TestClient:
     settings = model_settings.model_copy(update={"data_dir": seed_data_dir})
     return TestClient(create_app(settings, build_rag(settings, embedder=embedder, generator=gemma)))
 

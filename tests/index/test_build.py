@@ -18,9 +18,7 @@ def art(i: str, text: str) -> Article:
     return Article(i, f"Titel {i}", text, date="2025-01-0" + i[-1])
 
 
-def test_reindexing_is_idempotent_and_changes_replace_old_chunks(
-    tmp_path: Path, hash_embedder: HashEmbedder
-) -> None:
+def test_reindexing_is_idempotent_and_changes_replace_old_chunks(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
     a1, a2 = (
         art("a1", "Der Hafen von Hamburg wächst. Neue Kräne kommen."),
         art("a2", "Ein Zug fährt nach Köln."),
@@ -41,9 +39,7 @@ def test_reindexing_is_idempotent_and_changes_replace_old_chunks(
 
 
 def test_removed_articles_are_gone_from_every_store(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
-    upsert_articles(
-        tmp_path, [art("a1", "Hamburg Hafen Kräne."), art("a2", "Köln Zug Bahnhof.")], hash_embedder
-    )
+    upsert_articles(tmp_path, [art("a1", "Hamburg Hafen Kräne."), art("a2", "Köln Zug Bahnhof.")], hash_embedder)
     s = remove_articles(tmp_path, ["a1", "zz"], hash_embedder)
     assert s.removed == ["a1"]
     cat = Catalog.load(tmp_path, hash_embedder)

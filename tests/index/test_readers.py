@@ -11,9 +11,7 @@ from index.readers import read_paths
 
 def test_txt_title_is_first_sentence_unless_front_matter(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Dr. Müller kam am 3. Oktober. Dann ging er.", encoding="utf-8")
-    (tmp_path / "b.md").write_text(
-        "---\ntitle: Ein Titel\ndate: 2025-11-02\n---\nText hier.", encoding="utf-8"
-    )
+    (tmp_path / "b.md").write_text("---\ntitle: Ein Titel\ndate: 2025-11-02\n---\nText hier.", encoding="utf-8")
     res = read_paths([tmp_path])
     by_id = {a.id: a for a in res.articles}
     assert by_id["a"].title == "Dr. Müller kam am 3. Oktober."

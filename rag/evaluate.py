@@ -1,0 +1,195 @@
+"""`rag eval retrieval` and `rag eval answers`: measured quality on QA and news dev sets.
+
+Both build their own index in a cache folder keyed by the input files and the embedder (never
+the user's index), so repeated runs while tuning only pay for the questions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from index.article import Article
+from index.build import upsert_articles
+from index.catalog import Catalog
+from index.embedder import Embedder
+from index.errors import InputError
+from rag.audit import answer_sentences, sentence_supported
+from rag.pipeline import Rag
+from rag.text import content_terms, is_german, term_overlap
+
+RetrievalMode = Literal["hybrid", "dense", "bm25"]
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise InputError(f"{path}:{n}: malformed JSON ({e.msg})") from None
+    return rows
+
+
+def load_articles(paths: Iterable[Path]) -> list[Article]:
+    out = []
+    for p in paths:
+        for d in read_jsonl(p):
+            if "id" not in d or "text" not in d:
+                raise InputError(f"{p}: every line needs 'id' and 'text'")
+            out.append(Article.from_dict({**d, "title": d.get("title") or ""}))
+    return out
+
+
+def cached_index(articles: list[Article], embedder: Embedder, cache: Path, say: Callable[[str], None]) -> Catalog:
+    h = hashlib.sha256(embedder.name.encode())
+    for a in sorted(articles, key=lambda a: a.id):
+        h.update(a.content_hash.encode())
+    folder = cache / h.hexdigest()[:16]
+    try:
+        return Catalog.load(folder, embedder)
+    except Exception:
+        t = time.perf_counter()
+        say(f"building evaluation index of {len(articles)} articles in {folder} …")
+        upsert_articles(folder, articles, embedder)
+        say(f"  built in {time.perf_counter() - t:.0f} s")
+        return Catalog.load(folder, embedder)
+
+
+@dataclass
+class Target:
+    qid: str
+    question: str
+    article_id: str
+    start: int
+    end: int
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+
+
+def retrieval_targets(questions: list[dict[str, Any]], articles: dict[str, Article]) -> list[Target]:
+    out = []
+    for q in questions:
+        if "context_id" in q:
+            start = q["answer_starts"][0]
+            out.append(Target(q["id"], q["question"], q["context_id"], start, start + len(q["answers"][0])))
+        elif q.get("answerable", True) and q.get("evidence"):
+            text = articles[q["article_id"]].text
+            start = text.find(q["evidence"])
+            if start < 0:
+                raise InputError(f"question {q['id']}: evidence not found in article {q['article_id']}")
+            out.append(Target(q["id"], q["question"], q["article_id"], start, start + len(q["evidence"])))
+    return out
+
+
+def evaluate_retrieval(rag: Rag, targets: list[Target], k: int, mode: RetrievalMode) -> dict[str, Any]:
+    ranks: list[int | None] = []
+    latency: list[float] = []
+    depth = max(k, 10)
+    for t in targets:
+        t0 = time.perf_counter()
+        res = rag.retriever.retrieve(t.question, depth, mode=mode)
+        latency.append((time.perf_counter() - t0) * 1000)
+        rank = next(
+            (
+                i
+                for i, p in enumerate(res.passages, start=1)
+                if p.chunk.article_id == t.article_id and p.chunk.start <= t.start and t.end <= p.chunk.end
+            ),
+            None,
+        )
+        ranks.append(rank)
+    n = len(targets) or 1
+
+    def recall(at: int) -> float:
+        return sum(1 for r in ranks if r is not None and r <= at) / n
+
+    return {
+        "n": len(targets),
+        "mode": mode,
+        "recall_at_1": round(recall(1), 4),
+        "recall_at_5": round(recall(5), 4),
+        "recall_at_10": round(recall(10), 4),
+        f"recall_at_{k}": round(recall(k), 4),
+        "mrr": round(sum(1 / r for r in ranks if r is not None and r <= 10) / n, 4),
+        "ndcg_at_10": round(sum(1 / math.log2(r + 1) for r in ranks if r is not None and r <= 10) / n, 4),
+        "ms_per_query_p50": round(_pct(latency, 0.5), 2),
+        "ms_per_query_p95": round(_pct(latency, 0.95), 2),
+    }
+
+
+def evaluate_answers(
+    rag: Rag, questions: list[dict[str, Any]], articles: dict[str, Article], mode: str, details: bool
+) -> dict[str, Any]:
+    hits, cites_ok, cites, recalls, latency = 0, 0, 0, [], []
+    abstain_un, n_un, false_abstain, n_ans, unsupported, german, records = 0, 0, 0, 0, 0, 0, []
+    for q in questions:
+        t0 = time.perf_counter()
+        a = rag.ask(q["question"], mode=mode)  # type: ignore[arg-type]
+        latency.append((time.perf_counter() - t0) * 1000)
+        german += is_german(a.answer)
+        bad = [s for s in answer_sentences(a) if not sentence_supported(s, a, articles)]
+        unsupported += len(bad)
+        rec: dict[str, Any] = {
+            "id": q["id"],
+            "abstained": a.abstained,
+            "answer": a.answer,
+            "unsupported": bad,
+        }
+        if not q.get("answerable", True):
+            n_un += 1
+            abstain_un += a.abstained
+        else:
+            n_ans += 1
+            false_abstain += a.abstained
+            text = articles[q["article_id"]].text
+            ev_start = text.find(q["evidence"])
+            ev_end = ev_start + len(q["evidence"])
+            hit = any(
+                c.article_id == q["article_id"] and any(qu.start < ev_end and ev_start < qu.end for qu in c.quotes)
+                for c in a.citations
+            )
+            hits += hit
+            gold = content_terms(q["answer"])
+            recalls.append(term_overlap(gold, content_terms(a.answer)) if gold else 0.0)
+            rec["citation_hit"] = hit
+        for c in a.citations:
+            cites += 1
+            quoted = " ".join(articles[c.article_id].text[x.start : x.end] for x in c.quotes)
+            ev = q.get("evidence") or ""
+            ok = c.article_id == q.get("article_id") or (
+                bool(ev) and term_overlap(content_terms(ev), content_terms(quoted)) >= 0.5
+            )
+            cites_ok += ok
+        if details:
+            records.append(rec)
+    out: dict[str, Any] = {
+        "n": len(questions),
+        "mode": mode,
+        "citation_hit": round(hits / max(n_ans, 1), 4),
+        "citation_precision": round(cites_ok / max(cites, 1), 4),
+        "answer_recall": round(statistics.fmean(recalls) if recalls else 0.0, 4),
+        "abstain_unanswerable": round(abstain_un / max(n_un, 1), 4),
+        "false_abstain": round(false_abstain / max(n_ans, 1), 4),
+        "unsupported_sentences": unsupported,
+        "german_rate": round(german / max(len(questions), 1), 4),
+        "p50_ms": round(_pct(latency, 0.5), 1),
+        "p95_ms": round(_pct(latency, 0.95), 1),
+    }
+    if details:
+        out["details"] = records
+    return out
