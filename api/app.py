@@ -9,17 +9,20 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from sse_starlette.sse import EventSourceResponse
 
-from api.schemas import AskRequest, Health, Turn
+from api.schemas import ArticleOut, AskRequest, Health, Turn
 from index import storage
-from index.errors import BusyError, RagError
+from index.catalog import Catalog
+from index.errors import BusyError, NotFoundError, RagError
 from rag.answer import Answer
 from rag.config import Settings
 from rag.generator import Message
@@ -31,20 +34,37 @@ STATIC = Path(__file__).parent / "static"
 
 
 class RagHolder:
-    """Builds the pipeline on first use, so the server starts even before indexing."""
+    """Builds the pipeline on first use, so the server starts even before indexing, and
+    picks up a newer index generation (written by `rag index` or the API) on the next request."""
 
     def __init__(self, settings: Settings, rag: Rag | None) -> None:
         self.settings = settings
         self.rag = rag
         self._lock = threading.Lock()
+        self._loaded = storage.current_dir(settings.data_dir) if rag is not None else None
 
     def get(self) -> Rag:
         with self._lock:
+            current = storage.current_dir(self.settings.data_dir)
             if self.rag is None:
                 from rag.factory import build_rag
 
                 self.rag = build_rag(self.settings)
+                self._loaded = current
+            elif current is not None and current != self._loaded:
+                self.rag.set_catalog(Catalog.load(self.settings.data_dir, self.rag.embedder))
+                self._loaded = current
             return self.rag
+
+
+def _close(gen: Generator[Any, None, None]) -> None:
+    """Close a stream generator, waiting while a worker thread is still inside it."""
+    for _ in range(600):
+        try:
+            gen.close()
+            return
+        except ValueError:  # "generator already executing": one token is still in flight
+            time.sleep(0.05)
 
 
 def get_rag(request: Request) -> Rag:
@@ -105,34 +125,45 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
         return r.ask(body.question, top_k=body.top_k, mode=body.mode, filters=_filters(body), history=history)
 
     @app.post("/ask/stream")
-    def ask_stream(body: AskRequest, r: RagDep, request: Request) -> EventSourceResponse:
+    async def ask_stream(body: AskRequest, r: RagDep, request: Request) -> EventSourceResponse:
         stop = threading.Event()
-        history = _history(body.history)
-        filters = _filters(body)
+        gen = r.stream(
+            body.question,
+            top_k=body.top_k,
+            mode=body.mode,
+            filters=_filters(body),
+            history=_history(body.history),
+            stop=stop,
+        )
 
-        def events() -> Iterator[dict[str, Any]]:
+        async def events() -> AsyncIterator[dict[str, Any]]:
             try:
-                for ev in r.stream(
-                    body.question,
-                    top_k=body.top_k,
-                    mode=body.mode,
-                    filters=filters,
-                    history=history,
-                    stop=stop,
-                ):
+                while not await request.is_disconnected():
+                    ev = await run_in_threadpool(next, gen, None)
+                    if ev is None:
+                        yield {"event": "done", "data": "{}"}
+                        return
                     data = ev.data.model_dump() if isinstance(ev.data, Answer) else ev.data
                     payload = {"text": data} if ev.kind == "token" else data
                     yield {"event": ev.kind, "data": json.dumps(payload, ensure_ascii=False)}
-                yield {"event": "done", "data": "{}"}
             except RagError as e:
                 yield {"event": "error", "data": json.dumps({"message": str(e)}, ensure_ascii=False)}
             except Exception:
                 log.exception("stream failed")
                 yield {"event": "error", "data": json.dumps({"message": "Interner Fehler bei der Antwort."})}
             finally:
+                # A gone client stops generation at the next token, which frees the model.
                 stop.set()
+                threading.Thread(target=_close, args=(gen,), daemon=True).start()
 
-        return EventSourceResponse(events(), ping=10, send_timeout=30)
+        return EventSourceResponse(events(), ping=10)
+
+    @app.get("/articles/{article_id}", response_model=ArticleOut)
+    def get_article(article_id: str, r: RagDep) -> ArticleOut:
+        article = r.catalog.articles.get(article_id)
+        if article is None:
+            raise NotFoundError(f"article {article_id!r} is not in the index")
+        return ArticleOut(**article.to_dict())
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

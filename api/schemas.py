@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -39,3 +39,13 @@ class Health(BaseModel):
     embedder: str | None
     generator: str | None
     message: str | None = None
+
+
+class ArticleOut(BaseModel):
+    id: str
+    title: str
+    text: str
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
