@@ -12,16 +12,17 @@ import threading
 import time
 from collections.abc import AsyncIterator, Generator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from sse_starlette.sse import EventSourceResponse
 
+from api.deps import RagDep, RagHolder
+from api.openai_compat import router as openai_router
 from api.schemas import ArticleOut, AskRequest, Health, Turn
 from index import storage
-from index.catalog import Catalog
 from index.errors import BusyError, NotFoundError, RagError
 from rag.answer import Answer
 from rag.config import Settings
@@ -33,30 +34,6 @@ log = logging.getLogger("quellen.api")
 STATIC = Path(__file__).parent / "static"
 
 
-class RagHolder:
-    """Builds the pipeline on first use, so the server starts even before indexing, and
-    picks up a newer index generation (written by `rag index` or the API) on the next request."""
-
-    def __init__(self, settings: Settings, rag: Rag | None) -> None:
-        self.settings = settings
-        self.rag = rag
-        self._lock = threading.Lock()
-        self._loaded = storage.current_dir(settings.data_dir) if rag is not None else None
-
-    def get(self) -> Rag:
-        with self._lock:
-            current = storage.current_dir(self.settings.data_dir)
-            if self.rag is None:
-                from rag.factory import build_rag
-
-                self.rag = build_rag(self.settings)
-                self._loaded = current
-            elif current is not None and current != self._loaded:
-                self.rag.set_catalog(Catalog.load(self.settings.data_dir, self.rag.embedder))
-                self._loaded = current
-            return self.rag
-
-
 def _close(gen: Generator[Any, None, None]) -> None:
     """Close a stream generator, waiting while a worker thread is still inside it."""
     for _ in range(600):
@@ -65,15 +42,6 @@ def _close(gen: Generator[Any, None, None]) -> None:
             return
         except ValueError:  # "generator already executing": one token is still in flight
             time.sleep(0.05)
-
-
-def get_rag(request: Request) -> Rag:
-    """The pipeline, through a dependency (tests inject their own via `create_app(rag=...)`)."""
-    holder: RagHolder = request.app.state.holder
-    return holder.get()
-
-
-RagDep = Annotated[Rag, Depends(get_rag)]
 
 
 def _history(turns: list[Turn]) -> list[Message]:
@@ -164,6 +132,8 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
         if article is None:
             raise NotFoundError(f"article {article_id!r} is not in the index")
         return ArticleOut(**article.to_dict())
+
+    app.include_router(openai_router)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

@@ -1,0 +1,46 @@
+"""Dependencies shared by the routers: the lazily built pipeline."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from index import storage
+from index.catalog import Catalog
+from rag.config import Settings
+from rag.pipeline import Rag
+
+
+class RagHolder:
+    """Builds the pipeline on first use, so the server starts even before indexing, and
+    picks up a newer index generation (written by `rag index` or the API) on the next request."""
+
+    def __init__(self, settings: Settings, rag: Rag | None) -> None:
+        self.settings = settings
+        self.rag = rag
+        self._lock = threading.Lock()
+        self._loaded = storage.current_dir(settings.data_dir) if rag is not None else None
+
+    def get(self) -> Rag:
+        with self._lock:
+            current = storage.current_dir(self.settings.data_dir)
+            if self.rag is None:
+                from rag.factory import build_rag
+
+                self.rag = build_rag(self.settings)
+                self._loaded = current
+            elif current is not None and current != self._loaded:
+                self.rag.set_catalog(Catalog.load(self.settings.data_dir, self.rag.embedder))
+                self._loaded = current
+            return self.rag
+
+
+def get_rag(request: Request) -> Rag:
+    """The pipeline, through a dependency (tests inject their own via `create_app(rag=...)`)."""
+    holder: RagHolder = request.app.state.holder
+    return holder.get()
+
+
+RagDep = Annotated[Rag, Depends(get_rag)]
