@@ -5,7 +5,7 @@ DATA_DIR ?= $(or $(RAG_DATA_DIR),data)
 
 .PHONY: setup run test lint bench clean
 
-$(STAMP): pyproject.toml constraints.txt scripts/setup.sh index/e5_convert.py
+$(STAMP): pyproject.toml constraints.txt scripts/setup.sh index/e5_convert.py rag/models.py
 	bash scripts/setup.sh
 	touch $(STAMP)
 

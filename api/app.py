@@ -16,14 +16,17 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from sse_starlette.sse import EventSourceResponse
 
+from api.articles import router as articles_router
 from api.deps import RagDep, RagHolder
 from api.openai_compat import router as openai_router
-from api.schemas import ArticleOut, AskRequest, Health, Turn
+from api.schemas import AskRequest, Health, Turn
+from api.security import GuardMiddleware
 from index import storage
-from index.errors import BusyError, NotFoundError, RagError
+from index.errors import BusyError, RagError
 from rag.answer import Answer
 from rag.config import Settings
 from rag.generator import Message
@@ -57,6 +60,14 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
     app = FastAPI(title="Quellen", version="0.1.0", description="Fragen an deutsche Nachrichtenartikel, mit Belegen.")
     holder = RagHolder(settings, rag)
     app.state.holder = holder
+    app.add_middleware(GuardMiddleware, api_key=settings.api_key)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
 
     @app.exception_handler(RagError)
     async def rag_error(_: Request, exc: RagError) -> JSONResponse:
@@ -126,14 +137,8 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
 
         return EventSourceResponse(events(), ping=10)
 
-    @app.get("/articles/{article_id}", response_model=ArticleOut)
-    def get_article(article_id: str, r: RagDep) -> ArticleOut:
-        article = r.catalog.articles.get(article_id)
-        if article is None:
-            raise NotFoundError(f"article {article_id!r} is not in the index")
-        return ArticleOut(**article.to_dict())
-
     app.include_router(openai_router)
+    app.include_router(articles_router)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

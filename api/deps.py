@@ -44,3 +44,11 @@ def get_rag(request: Request) -> Rag:
 
 
 RagDep = Annotated[Rag, Depends(get_rag)]
+
+
+def get_settings(request: Request) -> Settings:
+    holder: RagHolder = request.app.state.holder
+    return holder.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]

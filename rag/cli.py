@@ -152,6 +152,14 @@ def serve(
 
     settings = _settings(host=host, port=port, data_dir=data_dir)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.api_key:
+        typer.secho(
+            f"WARNUNG: Der Server lauscht auf {settings.host} ohne API-Schlüssel; jeder im Netz kann "
+            "ihn benutzen. Setze RAG_API_KEY.",
+            fg="red",
+            bold=True,
+            err=True,
+        )
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 

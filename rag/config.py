@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Server bind address.")
     port: int = Field(8000, ge=1, le=65535, description="Server port.")
     api_key: str | None = Field(None, description="If set, routes require 'Authorization: Bearer <key>'.")
+    cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins; empty: CORS off.")
     max_waiting: int = Field(8, ge=0, description="Requests that may wait for the model; beyond: 503.")
     generation_timeout_s: float = Field(60.0, gt=0, description="Generation stops after this long.")
 

@@ -34,13 +34,16 @@ class Filters:
         return bool(self.since or self.until or self.source)
 
     def allows(self, chunk: Chunk) -> bool:
-        if self.source and (chunk.source or "").lower() != self.source.lower():
+        return self.allows_meta(chunk.date, chunk.source)
+
+    def allows_meta(self, day: str | None, source: str | None) -> bool:
+        if self.source and (source or "").lower() != self.source.lower():
             return False
         if self.since or self.until:
-            if not chunk.date:
+            if not day:
                 return self.include_undated
             try:
-                d = date.fromisoformat(chunk.date[:10])
+                d = date.fromisoformat(day[:10])
             except ValueError:
                 return self.include_undated
             if (self.since and d < self.since) or (self.until and d > self.until):

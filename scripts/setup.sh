@@ -31,5 +31,16 @@ fi
 step "installing quellen and its dependencies (torch pinned by constraints.txt)"
 $PIP install -c constraints.txt -e ".[test]"; done_step
 
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  # Only the browser test needs these; Debian's packages, so no browser download at test time.
+  step "installing chromium and chromium-driver (for the browser test)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; then
+    done_step
+  else
+    echo "    could not install chromium; the browser test will fail until it is installed" >&2
+  fi
+fi
+
 step "preparing the default models"
 "$VENV/bin/rag" setup; done_step

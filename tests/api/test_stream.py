@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
-import uvicorn
 
 from api.app import create_app
 from index.embedder import Embedder
@@ -19,36 +15,6 @@ from rag.config import Settings
 from rag.factory import build_rag
 from rag.generator import LlamaCppGenerator
 from rag.pipeline import Rag
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def stream_rag(seed_data_dir: Path, embedder: Embedder, gemma: LlamaCppGenerator, model_settings: Settings) -> Rag:
-    settings = model_settings.model_copy(update={"data_dir": seed_data_dir, "max_tokens": 120})
-    return build_rag(settings, embedder=embedder, generator=gemma)
-
-
-@pytest.fixture(scope="module")
-def server(stream_rag: Rag, seed_data_dir: Path, model_settings: Settings) -> Iterator[str]:
-    settings = model_settings.model_copy(update={"data_dir": seed_data_dir})
-    port = free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(settings, stream_rag), host="127.0.0.1", port=port, log_level="warning")
-    )
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(5)
 
 
 def events(resp: httpx.Response) -> Iterator[tuple[str, dict]]:  # type: ignore[type-arg]

@@ -1,0 +1,109 @@
+"""Articles lifecycle over HTTP: list, read, upsert (one or many), delete.
+
+Writes go through `index.build` (the single writer lock and an atomic publish), then the
+pipeline picks up the new index generation on its next request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from api.deps import RagDep, SettingsDep
+from api.schemas import ArticleOut
+from index.article import Article
+from index.build import remove_articles, upsert_articles
+from index.errors import InputError, NotFoundError
+from index.readers import MAX_ARTICLE_CHARS, check_article
+from rag.retrieval import Filters, parse_date
+
+router = APIRouter(tags=["articles"])
+
+
+class ArticleIn(BaseModel):
+    id: str = Field(min_length=1, max_length=200, pattern=r"^[^\s/]+$")
+    title: str = Field("", max_length=1000)
+    text: str = Field(min_length=1, max_length=MAX_ARTICLE_CHARS)
+    date: dt.date | None = None
+    url: str | None = Field(None, max_length=2000)
+    source: str | None = Field(None, max_length=200)
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    title: str
+    date: str | None
+    url: str | None
+    source: str | None
+    chars: int
+
+
+class ArticlePage(BaseModel):
+    total: int
+    offset: int
+    items: list[ArticleSummary]
+
+
+class WriteResult(BaseModel):
+    added: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    articles: int
+    chunks: int
+
+
+@router.get("/articles", response_model=ArticlePage)
+def list_articles(
+    r: RagDep,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(20, ge=1, le=100),
+    since: str | None = None,
+    until: str | None = None,
+    source: str | None = None,
+) -> ArticlePage:
+    f = Filters(parse_date(since, "since"), parse_date(until, "until"), source)
+    rows = [a for a in r.catalog.articles.values() if f.allows_meta(a.date, a.source)]
+    rows.sort(key=lambda a: (a.date or "", a.id), reverse=True)
+    items = [
+        ArticleSummary(id=a.id, title=a.title, date=a.date, url=a.url, source=a.source, chars=len(a.text))
+        for a in rows[offset : offset + limit]
+    ]
+    return ArticlePage(total=len(rows), offset=offset, items=items)
+
+
+@router.get("/articles/{article_id}", response_model=ArticleOut)
+def get_article(article_id: str, r: RagDep) -> ArticleOut:
+    article = r.catalog.articles.get(article_id)
+    if article is None:
+        raise NotFoundError(f"article {article_id!r} is not in the index")
+    return ArticleOut(**article.to_dict())
+
+
+def _article(a: ArticleIn) -> Article:
+    article = Article(a.id, a.title, a.text, a.date.isoformat() if a.date else None, a.url, a.source)
+    try:
+        return check_article(article)
+    except ValueError as e:
+        raise InputError(f"article {a.id!r}: {e}") from None
+
+
+@router.post("/articles", response_model=WriteResult)
+def upsert(body: ArticleIn | list[ArticleIn], r: RagDep, settings: SettingsDep) -> WriteResult:
+    """Add or replace articles by id; only new or changed ones are embedded."""
+    items = body if isinstance(body, list) else [body]
+    if len(items) > 1000:
+        raise InputError("body: at most 1000 articles per request")
+    articles = [_article(a) for a in items]
+    s = upsert_articles(settings.data_dir, articles, r.embedder, chunking=r.catalog.manifest.chunking)
+    return WriteResult(added=s.added, updated=s.updated, unchanged=s.unchanged, articles=s.articles, chunks=s.chunks)
+
+
+@router.delete("/articles/{article_id}", response_model=WriteResult)
+def delete(article_id: str, r: RagDep, settings: SettingsDep) -> WriteResult:
+    s = remove_articles(settings.data_dir, [article_id], r.embedder)
+    if not s.removed:
+        raise NotFoundError(f"article {article_id!r} is not in the index")
+    return WriteResult(removed=s.removed, articles=s.articles, chunks=s.chunks)

@@ -1,0 +1,129 @@
+"""The chat page in real headless Chromium (Debian's chromium + chromium-driver)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.app import create_app
+from index.article import Article
+from index.build import upsert_articles
+from index.embedder import Embedder
+from rag.config import Settings
+from rag.factory import build_rag
+from rag.generator import LlamaCppGenerator
+from tests.api.conftest import serve
+from tests.conftest import ROOT
+
+ARTIFACTS = ROOT / "artifacts"
+XSS = Article(
+    "xss-test",
+    "Sicherheitslücke <script>alert(1)</script> im Rathaus",
+    "Im Rathaus von Kleinstadt wurde eine Sicherheitslücke gemeldet: <script>alert(1)</script> und "
+    '<img src=x onerror="alert(2)"> standen im Formular. Der Bürgermeister ließ das Formular sperren.',
+    "2025-11-03",
+)
+
+
+@pytest.fixture(scope="module")
+def page_server(
+    tmp_path_factory: pytest.TempPathFactory,
+    seed_data_dir: Path,
+    embedder: Embedder,
+    gemma: LlamaCppGenerator,
+    model_settings: Settings,
+) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("page") / "data"
+    shutil.copytree(seed_data_dir, data, symlinks=True)
+    upsert_articles(data, [XSS], embedder)
+    settings = model_settings.model_copy(update={"data_dir": data})
+    yield from serve(create_app(settings, build_rag(settings, embedder=embedder, generator=gemma)))
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium, driver_bin = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver_bin:
+        pytest.fail("chromium and chromium-driver are missing: `make setup` installs them (apt-get)")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=1200,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chrome')}",
+    ):
+        opts.add_argument(arg)
+    drv = webdriver.Chrome(service=Service(driver_bin), options=opts)
+    yield drv
+    drv.quit()
+
+
+def ask(browser: Any, question: str, turn: int) -> Any:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    box = browser.find_element(By.ID, "question")
+    box.send_keys(question)
+    box.send_keys(Keys.ENTER)
+
+    def answered(d: Any) -> Any:
+        turns = d.find_elements(By.CSS_SELECTOR, ".turn")
+        if len(turns) < turn:
+            return False
+        a = turns[turn - 1].find_element(By.CSS_SELECTOR, ".a")
+        return a if "draft" not in a.get_attribute("class") else False
+
+    return WebDriverWait(browser, 180).until(answered)
+
+
+def test_ask_click_citation_and_follow_up(browser: Any, page_server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(page_server + "/")
+    answer = ask(browser, "Was wurde über Taiwan gesagt?", 1)
+    links = answer.find_elements(By.CSS_SELECTOR, "a.cite")
+    assert links, answer.text
+    links[0].click()
+    panel = browser.find_element(By.ID, "panel")
+    WebDriverWait(browser, 10).until(lambda d: panel.is_displayed())
+    marks = [m.text for m in panel.find_elements(By.CSS_SELECTOR, "#p-passage mark")]
+    assert any("Taiwan" in m for m in marks), marks
+    assert browser.find_element(By.CSS_SELECTOR, ".turn .sources li").text  # sources were listed
+
+    follow = ask(browser, "Und was sagte China dazu?", 2)
+    assert follow.text.strip() and "Fehler" not in follow.text
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / "browser-chat.png"))
+
+
+def test_article_markup_is_shown_as_text(browser: Any, page_server: str) -> None:
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    browser.get(page_server + "/")
+    answer = ask(browser, "Was stand im Formular im Rathaus von Kleinstadt?", 1)
+    assert "<script>alert(1)</script>" in answer.text or "onerror" in answer.text, answer.text
+    answer.find_elements(By.CSS_SELECTOR, "a.cite")[0].click()
+    passage = browser.find_element(By.ID, "p-passage")
+    assert "<script>alert(1)</script>" in passage.text
+    assert browser.find_elements(By.CSS_SELECTOR, "#panel script, #panel img, #log img") == []
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text  # noqa: B018 - raises when no alert() ran
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "browser-xss.png"))
