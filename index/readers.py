@@ -1,4 +1,4 @@
-"""Read articles from files: .txt, .md (optional front matter) and .jsonl (one per line).
+"""Read articles from files: .txt, .md (optional front matter), .html and .jsonl (one per line).
 
 Every file or line that cannot be used is reported with its name and the reason; the rest is
 read. Nothing here raises for a single bad input.
@@ -16,7 +16,7 @@ from index.article import Article
 from index.errors import InputError
 from index.sentences import split_sentences
 
-SUFFIXES = (".txt", ".md", ".jsonl")
+SUFFIXES = (".txt", ".md", ".jsonl", ".html", ".htm")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ARTICLE_CHARS = 2_000_000
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
@@ -108,6 +108,30 @@ def _text_article(path: Path, text: str) -> Article:
     )
 
 
+def _html_article(path: Path, html: str) -> Article:
+    """Main text, title, date and URL of a news page (trafilatura + htmldate)."""
+    import trafilatura
+
+    raw = trafilatura.extract(html, output_format="json", with_metadata=True, include_comments=False)
+    if not raw:
+        raise ValueError("no article text found in the HTML")
+    meta = json.loads(raw)
+    title = (meta.get("title") or "").strip()
+    text = (meta.get("text") or "").strip()
+    first, _, rest = text.partition("\n")
+    if title and first.strip() == title and rest.strip():
+        text = rest.strip()  # the headline is the title, not part of the body
+    date = meta.get("date")
+    return Article(
+        id=path.stem,
+        title=title or path.stem,
+        text=text,
+        date=date if date and _DATE.match(date) else None,
+        url=meta.get("source") or None,
+        source=meta.get("hostname") or None,
+    )
+
+
 def _jsonl_articles(path: Path, text: str, result: ReadResult) -> None:
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -137,6 +161,8 @@ def read_paths(paths: Iterable[Path]) -> ReadResult:
             text = _decode(path)
             if path.suffix == ".jsonl":
                 _jsonl_articles(path, text, result)
+            elif path.suffix in (".html", ".htm"):
+                result.articles.append(check_article(_html_article(path, text)))
             else:
                 result.articles.append(check_article(_text_article(path, text)))
         except (OSError, ValueError) as e:

@@ -46,3 +46,20 @@ def test_bad_files_are_named_and_skipped_while_the_rest_is_read(tmp_path: Path) 
 def test_missing_path_is_an_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"nope\.txt"):
         read_paths([tmp_path / "nope.txt"])
+
+
+def test_html_main_text_title_date_and_url(tmp_path: Path) -> None:
+    html = (
+        '<html><head><title>Hafen meldet Rekord | Zeitung</title><meta name="date" content="2025-02-01">'
+        '<link rel="canonical" href="https://example.org/hafen"></head><body><nav>Menü Start Impressum</nav>'
+        "<article><h1>Hafen meldet Rekord</h1><p>Der Hamburger Hafen hat 2024 einen Rekordumschlag gemeldet. "
+        "Das teilte die Hafenbehörde am Montag mit.</p><p>Im Vorjahr waren es weniger.</p></article>"
+        "<footer>Kontakt</footer></body></html>"
+    )
+    (tmp_path / "hafen.html").write_text(html, encoding="utf-8")
+    (tmp_path / "leer.html").write_text("<html><head><title>x</title></head><body></body></html>", encoding="utf-8")
+    res = read_paths([tmp_path])
+    [a] = res.articles
+    assert (a.id, a.title, a.date, a.url) == ("hafen", "Hafen meldet Rekord", "2025-02-01", "https://example.org/hafen")
+    assert a.text.startswith("Der Hamburger Hafen hat 2024") and "Menü" not in a.text and "Kontakt" not in a.text
+    assert [Path(s.name).name for s in res.skipped] == ["leer.html"]
