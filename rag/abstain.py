@@ -9,9 +9,41 @@ The thresholds are fitted on the whole news dev set (see `rag eval answers`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rag.extractive import Sentence, answer_kind
+from rag.text import names
+
+_MONEY_Q = re.compile(
+    r"\b(preis|preisgeld|euro|dollar|geld|kostet|kosten|gekostet|lohn|gehalt|lösegeld|kopfgeld|betrag|summe|"
+    r"gebühr\w*|sachschaden|einbringen|einnahmen|bezahlt|gezahlt)\b",
+    re.I,
+)
+_MONEY = re.compile(
+    r"(\d[\d.,]*|\b(ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|hundert|tausend)\w*)\s*"
+    r"(millionen\s+|milliarden\s+|mio\.?\s+|mrd\.?\s+)?"
+    r"(euro|€|dollar|us-dollar|\$|pesos?|franken|pfund|yuan|rubel|kronen|cent)\b|[€$]\s*\d",
+    re.I,
+)
+
+
+def asks_money(question: str) -> bool:
+    q = question.lower()
+    return bool(_MONEY_Q.search(q)) and bool(
+        re.search(r"\b(wie viel|wieviel|wie hoch|welche\w* (preis|summe|betrag)|zu welchem preis|auf wie viel)", q)
+    )
+
+
+def has_requested_detail(question: str, sentences: list[Sentence]) -> bool:
+    """Does any of `sentences` hold the kind of detail the question asks for?"""
+    if asks_money(question):
+        return any(_MONEY.search(s.text) for s in sentences)
+    kind = answer_kind(question)
+    if kind == "name":
+        asked = names(question)
+        return any(names(s.text) - asked for s in sentences)
+    return not kind or any(s.typed for s in sentences)
 
 
 @dataclass(frozen=True)
@@ -19,7 +51,6 @@ class AbstainParams:
     min_dense: float = 0.80  # below this, and with no shared content word: unrelated
     min_lexical: float = 0.0  # best lexical overlap must exceed this...
     lexical_dense: float = 0.86  # ...unless a sentence is at least this similar
-    kind_top: int = 3  # the answer kind must appear among this many best sentences
 
 
 def should_abstain(question: str, sentences: list[Sentence], params: AbstainParams) -> bool:
@@ -31,9 +62,4 @@ def should_abstain(question: str, sentences: list[Sentence], params: AbstainPara
         return True
     if best_dense < params.min_dense:
         return True
-    kind = answer_kind(question)
-    if kind:
-        top = sorted(sentences, key=lambda s: -s.score)[: params.kind_top]
-        if not any(s.typed for s in top):
-            return True
     return False

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from index.catalog import Catalog
 from index.embedder import Embedder
 from index.errors import InputError
-from rag.abstain import AbstainParams, should_abstain
+from rag.abstain import AbstainParams, has_requested_detail, should_abstain
 from rag.answer import Answer, Citation, ModelInfo, Timings
 from rag.compose import ABSTAIN_TEXT, compose_generated, compose_quotes, related
 from rag.extractive import ExtractiveParams, candidate_sentences, score_sentences, select, topic_of
@@ -140,7 +140,7 @@ class Rag:
             yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None))
             return
         chosen = select(query, sentences, self.extractive)
-        if not chosen:
+        if not chosen or not has_requested_detail(question, chosen):
             yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None))
             return
         use_model = self._use_generator(mode or self.mode)

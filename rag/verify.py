@@ -132,7 +132,7 @@ def verify_sentences(
             prev = _previous(passage_sentences, int(j))
             if prev is not None:
                 # "Er ist 12 Kilometer lang." needs the sentence before it to say who "er" is.
-                pair = Sentence(s.passage, prev.start, s.end, f"{prev.text} {s.text}")
+                pair = Sentence(s.passage, s.article, prev.start, s.end, f"{prev.text} {s.text}")
                 ok, pair_why = supports(claim, pair.text, passage_texts[s.passage], params)
                 if ok:
                     found = Checked(claim, s.passage, pair)
