@@ -28,6 +28,9 @@ _MONEY = re.compile(
 )
 
 
+_HOW_MUCH = re.compile(r"\b(wie viel|wieviel|wie hoch|welche\w* (preis|summe|betrag)|zu welchem preis|auf wie viel)")
+
+
 def asks_money(question: str) -> bool:
     q = question.lower()
     return bool(_MONEY_Q.search(q)) and bool(
@@ -60,6 +63,4 @@ def should_abstain(question: str, sentences: list[Sentence], params: AbstainPara
     best_lex = max(s.lexical for s in sentences)
     if best_lex <= params.min_lexical and best_dense < params.lexical_dense:
         return True
-    if best_dense < params.min_dense:
-        return True
-    return False
+    return best_dense < params.min_dense

@@ -41,7 +41,9 @@ emb = HashEmbedder()
 cities = ["Hamburg", "Köln", "Leipzig", "Bremen", "Kiel", "Mainz"]
 def article(i):
     c = cities[i % len(cities)]
-    text = " ".join(f"In {c} meldete Quelle {i} am Tag {j} den Wert {i * 7 + j}. Dr. Müller sagte u. a. etwas." for j in range(8))
+    text = " ".join(
+        f"In {c} meldete Quelle {i} am Tag {j} den Wert {i * 7 + j}. Dr. Müller sagte u. a. etwas." for j in range(8)
+    )
     return Article(f"art-{i:04d}", f"Bericht {i} aus {c}", text, f"2025-01-{1 + i % 28:02d}")
 for b in range(start, 300, 25):
     upsert_articles(data, [article(i) for i in range(b, min(b + 25, 300))], emb)
