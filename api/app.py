@@ -22,16 +22,17 @@ from sse_starlette.sse import EventSourceResponse
 
 from api.articles import router as articles_router
 from api.deps import RagDep, RagHolder
+from api.errors import errors
 from api.openai_compat import router as openai_router
 from api.schemas import AskRequest, Health, Turn
 from api.security import GuardMiddleware
 from index import storage
-from index.errors import BusyError, RagError
+from index.errors import BusyError, InputError, RagError
 from rag.answer import Answer
 from rag.config import Settings
 from rag.generator import Message
 from rag.pipeline import Rag
-from rag.retrieval import Filters, parse_date
+from rag.retrieval import Filters
 
 log = logging.getLogger("quellen.api")
 STATIC = Path(__file__).parent / "static"
@@ -52,7 +53,7 @@ def _history(turns: list[Turn]) -> list[Message]:
 
 
 def _filters(body: AskRequest) -> Filters:
-    return Filters(parse_date(body.since, "since"), parse_date(body.until, "until"), body.source, body.include_undated)
+    return Filters(body.since, body.until, body.source, body.include_undated)
 
 
 def create_app(settings: Settings | None = None, rag: Rag | None = None) -> FastAPI:
@@ -72,7 +73,12 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
     @app.exception_handler(RagError)
     async def rag_error(_: Request, exc: RagError) -> JSONResponse:
         headers = {"Retry-After": "5"} if isinstance(exc, BusyError) else None
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status_code, headers=headers)
+        if isinstance(exc, InputError):
+            # the same shape as FastAPI's own 422s, so clients handle one error format
+            detail: Any = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]
+        else:
+            detail = str(exc)
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
     @app.get("/health", response_model=Health)
     def health() -> Health:
@@ -98,12 +104,22 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
             generator=info.generator,
         )
 
-    @app.post("/ask", response_model=Answer)
+    @app.post("/ask", response_model=Answer, responses=errors(401, 413, 500, 503))
     def ask(body: AskRequest, r: RagDep) -> Answer:
         history = _history(body.history)
         return r.ask(body.question, top_k=body.top_k, mode=body.mode, filters=_filters(body), history=history)
 
-    @app.post("/ask/stream")
+    @app.post(
+        "/ask/stream",
+        response_class=EventSourceResponse,
+        responses={
+            200: {
+                "description": "Events: sources, token*, answer, done (or error).",
+                "content": {"text/event-stream": {"schema": {"type": "object"}}},
+            },
+            **errors(401, 413, 500, 503),
+        },
+    )
     async def ask_stream(body: AskRequest, r: RagDep, request: Request) -> EventSourceResponse:
         stop = threading.Event()
         gen = r.stream(

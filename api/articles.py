@@ -12,12 +12,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import RagDep, SettingsDep
+from api.errors import errors
 from api.schemas import ArticleOut
 from index.article import Article
 from index.build import remove_articles, upsert_articles
 from index.errors import InputError, NotFoundError
 from index.readers import MAX_ARTICLE_CHARS, check_article
-from rag.retrieval import Filters, parse_date
+from rag.retrieval import Filters
 
 router = APIRouter(tags=["articles"])
 
@@ -55,16 +56,16 @@ class WriteResult(BaseModel):
     chunks: int
 
 
-@router.get("/articles", response_model=ArticlePage)
+@router.get("/articles", response_model=ArticlePage, responses=errors(401, 500, 503))
 def list_articles(
     r: RagDep,
     offset: int = Query(0, ge=0),
     limit: int = Query(20, ge=1, le=100),
-    since: str | None = None,
-    until: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
     source: str | None = None,
 ) -> ArticlePage:
-    f = Filters(parse_date(since, "since"), parse_date(until, "until"), source)
+    f = Filters(since, until, source)
     rows = [a for a in r.catalog.articles.values() if f.allows_meta(a.date, a.source)]
     rows.sort(key=lambda a: (a.date or "", a.id), reverse=True)
     items = [
@@ -74,7 +75,7 @@ def list_articles(
     return ArticlePage(total=len(rows), offset=offset, items=items)
 
 
-@router.get("/articles/{article_id}", response_model=ArticleOut)
+@router.get("/articles/{article_id}", response_model=ArticleOut, responses=errors(401, 404, 500, 503))
 def get_article(article_id: str, r: RagDep) -> ArticleOut:
     article = r.catalog.articles.get(article_id)
     if article is None:
@@ -90,7 +91,7 @@ def _article(a: ArticleIn) -> Article:
         raise InputError(f"article {a.id!r}: {e}") from None
 
 
-@router.post("/articles", response_model=WriteResult)
+@router.post("/articles", response_model=WriteResult, responses=errors(401, 500, 503))
 def upsert(body: ArticleIn | list[ArticleIn], r: RagDep, settings: SettingsDep) -> WriteResult:
     """Add or replace articles by id; only new or changed ones are embedded."""
     items = body if isinstance(body, list) else [body]
@@ -101,7 +102,7 @@ def upsert(body: ArticleIn | list[ArticleIn], r: RagDep, settings: SettingsDep) 
     return WriteResult(added=s.added, updated=s.updated, unchanged=s.unchanged, articles=s.articles, chunks=s.chunks)
 
 
-@router.delete("/articles/{article_id}", response_model=WriteResult)
+@router.delete("/articles/{article_id}", response_model=WriteResult, responses=errors(401, 404, 500, 503))
 def delete(article_id: str, r: RagDep, settings: SettingsDep) -> WriteResult:
     s = remove_articles(settings.data_dir, [article_id], r.embedder)
     if not s.removed:

@@ -19,6 +19,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from api.deps import RagDep
+from api.errors import errors
 from index.errors import InputError
 from rag.answer import Answer
 from rag.generator import Message
@@ -57,7 +58,20 @@ def list_models() -> dict[str, Any]:
     return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "quellen"}]}
 
 
-@router.post("/chat/completions", response_model=None)
+@router.post(
+    "/chat/completions",
+    response_model=None,
+    responses={
+        200: {
+            "description": "A chat.completion object, or chat.completion.chunk events when stream is true.",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/event-stream": {"schema": {"type": "object"}},
+            },
+        },
+        **errors(401, 413, 500, 503),
+    },
+)
 async def chat_completions(body: ChatRequest, r: RagDep) -> dict[str, Any] | StreamingResponse:
     question, history = _question_and_history(body.messages)
     answer: Answer = await run_in_threadpool(lambda: r.ask(question, history=history))

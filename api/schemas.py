@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from rag.pipeline import MAX_QUESTION_CHARS
 
@@ -15,21 +16,16 @@ class Turn(BaseModel):
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="Die Frage.")
+    question: str = Field(
+        min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"\S", description="Die Frage (not blank)."
+    )
     top_k: int = Field(5, ge=1, le=20)
     mode: Literal["auto", "extractive", "generative"] | None = None
-    since: str | None = Field(None, description="ISO date; only articles from this day on.")
-    until: str | None = Field(None, description="ISO date; only articles up to this day.")
+    since: dt.date | None = Field(None, description="ISO date; only articles from this day on.")
+    until: dt.date | None = Field(None, description="ISO date; only articles up to this day.")
     source: str | None = Field(None, max_length=200)
     include_undated: bool = False
     history: list[Turn] = Field(default_factory=list, max_length=50)
-
-    @field_validator("question")
-    @classmethod
-    def not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("question must not be blank")
-        return v
 
 
 class Health(BaseModel):

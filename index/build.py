@@ -80,3 +80,18 @@ def remove_articles(data_dir: Path, article_ids: list[str], embedder: Embedder) 
             cat.save(data_dir)
         summary.articles, summary.chunks = len(cat.articles), len(cat.chunks)
     return summary
+
+
+def reembed_all(data_dir: Path, embedder: Embedder) -> IndexSummary:
+    """Rebuild the index from its own stored articles with `embedder` (atomic, like any write).
+
+    This is the way out of an embedder mismatch: the old index stays current until the new
+    one, built entirely with the new model, replaces it, so mixed vectors are never served.
+    """
+    with storage.write_lock(data_dir):
+        old = Catalog.load(data_dir)  # no embedder check: the point is to change it
+        fresh = Catalog.empty(embedder, old.manifest.chunking)
+        fresh.manifest.generation = old.manifest.generation
+        fresh.upsert(list(old.articles.values()), embedder)
+        fresh.save(data_dir)
+        return IndexSummary(updated=list(fresh.articles), articles=len(fresh.articles), chunks=len(fresh.chunks))

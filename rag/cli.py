@@ -107,6 +107,20 @@ def remove(
 
 @app.command()
 @fail_cleanly
+def reindex(
+    data_dir: Annotated[Optional[Path], typer.Option(help="Index directory.")] = None,
+) -> None:
+    """Re-embed every stored article with the configured embedder (after a model change)."""
+    from index.build import reembed_all
+    from rag.factory import build_embedder
+
+    settings = _settings(data_dir=data_dir)
+    summary = reembed_all(settings.data_dir, build_embedder(settings))
+    typer.echo(f"{summary.articles} Artikel neu eingebettet, {summary.chunks} Abschnitte in {settings.data_dir}/")
+
+
+@app.command()
+@fail_cleanly
 def ask(
     question: Annotated[str, typer.Argument(help="Die Frage, auf Deutsch.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
@@ -149,6 +163,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from index import storage
 
     settings = _settings(host=host, port=port, data_dir=data_dir)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -160,7 +175,13 @@ def serve(
             bold=True,
             err=True,
         )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    rag = None
+    if storage.current_dir(settings.data_dir) is not None:
+        # Load now: a changed embedder fails here with its message, before serving anything.
+        from rag.factory import build_rag
+
+        rag = build_rag(settings)
+    uvicorn.run(create_app(settings, rag), host=settings.host, port=settings.port, log_level="info")
 
 
 eval_app = typer.Typer(no_args_is_help=True, help="Measure retrieval and answer quality on dev sets.")

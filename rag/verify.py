@@ -31,6 +31,7 @@ class VerifyParams:
     min_overlap: float = 0.6
     min_dense: float = 0.75
     max_novel_terms: int = 0
+    min_terms: int = 3  # "HACKED" or "Ja." quote a passage but state nothing
 
 
 @dataclass
@@ -65,8 +66,8 @@ def supports(claim: str, evidence: str, passage_text: str, params: VerifyParams)
     a sentence's words, so names, numbers and negation must match the evidence sentence
     itself, and no content word may come from outside the passage."""
     terms = content_terms(claim)
-    if not terms:
-        return False, "no content words"
+    if len(terms) < params.min_terms:
+        return False, f"fewer than {params.min_terms} content words: not a statement"
     overlap = term_overlap(terms, content_terms(evidence))
     if overlap < params.min_overlap:
         return False, f"content-word overlap {overlap:.2f}"

@@ -19,10 +19,10 @@ RAG = [sys.executable, "-m", "rag.cli"]
 def run(args: list[str], data: Path, offline: bool = False) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RAG_DATA_DIR": str(data), "RAG_MODELS_DIR": str(ROOT / "models")}
     cmd = RAG + args
-    if offline and shutil.which("unshare"):
-        probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True)
-        if probe.returncode == 0:
-            cmd = ["unshare", "-rn", *cmd]
+    if offline:
+        # a fresh network namespace: no interface but a down loopback, so any download fails
+        assert shutil.which("unshare"), "util-linux unshare is needed for the offline test"
+        cmd = ["unshare", "-rn", *cmd]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
 
 

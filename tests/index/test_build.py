@@ -75,3 +75,16 @@ def test_loading_with_another_embedder_is_a_clear_error(tmp_path: Path, hash_emb
 def test_no_index_message_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(NoIndexError, match="rag index seeds/"):
         Catalog.load(tmp_path / "nothing")
+
+
+def test_reindex_re_embeds_everything_with_the_new_embedder(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
+    from index.build import reembed_all
+
+    upsert_articles(tmp_path, [art("a1", "Hamburg Hafen."), art("a2", "Köln Zug.")], hash_embedder)
+    new = HashEmbedder(dim=32)
+    with pytest.raises(IndexMismatchError):
+        Catalog.load(tmp_path, new)
+    s = reembed_all(tmp_path, new)
+    assert s.articles == 2
+    cat = Catalog.load(tmp_path, new)
+    assert cat.manifest.dim == 32 and sorted(cat.articles) == ["a1", "a2"]
