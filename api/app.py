@@ -10,7 +10,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Generator
+import weakref
+from collections.abc import AsyncIterator, Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +39,18 @@ log = logging.getLogger("quellen.api")
 STATIC = Path(__file__).parent / "static"
 
 
-def _close(gen: Generator[Any, None, None]) -> None:
-    """Close a stream generator, waiting while a worker thread is still inside it."""
-    for _ in range(600):
-        try:
-            gen.close()
-            return
-        except ValueError:  # "generator already executing": one token is still in flight
-            time.sleep(0.05)
+def _close(gen: Generator[Any, None, None], release: Callable[[], None]) -> None:
+    """Close a stream generator (waiting while a worker thread is still inside it), then
+    give its admission slot back."""
+    try:
+        for _ in range(600):
+            try:
+                gen.close()
+                return
+            except ValueError:  # "generator already executing": one token is still in flight
+                time.sleep(0.05)
+    finally:
+        release()
 
 
 def _history(turns: list[Turn]) -> list[Message]:
@@ -107,7 +112,8 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
     @app.post("/ask", response_model=Answer, responses=errors(401, 413, 500, 503))
     def ask(body: AskRequest, r: RagDep) -> Answer:
         history = _history(body.history)
-        return r.ask(body.question, top_k=body.top_k, mode=body.mode, filters=_filters(body), history=history)
+        with holder.slot():
+            return r.ask(body.question, top_k=body.top_k, mode=body.mode, filters=_filters(body), history=history)
 
     @app.post(
         "/ask/stream",
@@ -122,6 +128,7 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
     )
     async def ask_stream(body: AskRequest, r: RagDep, request: Request) -> EventSourceResponse:
         stop = threading.Event()
+        release = holder.acquire()  # given back when the stream ends, however it ends
         gen = r.stream(
             body.question,
             top_k=body.top_k,
@@ -149,9 +156,11 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
             finally:
                 # A gone client stops generation at the next token, which frees the model.
                 stop.set()
-                threading.Thread(target=_close, args=(gen,), daemon=True).start()
+                threading.Thread(target=_close, args=(gen, release), daemon=True).start()
 
-        return EventSourceResponse(events(), ping=10)
+        stream = events()
+        weakref.finalize(stream, release)  # a stream that never started must not keep its slot
+        return EventSourceResponse(stream, ping=10)
 
     app.include_router(openai_router)
     app.include_router(articles_router)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from index import storage
 from index.catalog import Catalog
+from index.errors import BusyError
 from rag.config import Settings
 from rag.pipeline import Rag
 
@@ -22,6 +25,30 @@ class RagHolder:
         self.rag = rag
         self._lock = threading.Lock()
         self._loaded = storage.current_dir(settings.data_dir) if rag is not None else None
+        # One question is answered at a time per core budget; `max_waiting` more may wait.
+        self._slots = threading.BoundedSemaphore(settings.max_waiting + 1)
+
+    def acquire(self) -> Callable[[], None]:
+        """Admission for question routes: beyond the bounded queue, fail fast with 503.
+        Returns the release function; calling it more than once is harmless."""
+        if not self._slots.acquire(blocking=False):
+            raise BusyError("Too many questions are waiting; try again in a few seconds")
+        released = threading.Event()
+
+        def release() -> None:
+            if not released.is_set():
+                released.set()
+                self._slots.release()
+
+        return release
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        release = self.acquire()
+        try:
+            yield
+        finally:
+            release()
 
     def get(self) -> Rag:
         with self._lock:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
@@ -72,9 +72,14 @@ def list_models() -> dict[str, Any]:
         **errors(401, 413, 500, 503),
     },
 )
-async def chat_completions(body: ChatRequest, r: RagDep) -> dict[str, Any] | StreamingResponse:
+async def chat_completions(body: ChatRequest, r: RagDep, request: Request) -> dict[str, Any] | StreamingResponse:
     question, history = _question_and_history(body.messages)
-    answer: Answer = await run_in_threadpool(lambda: r.ask(question, history=history))
+
+    def answer_it() -> Answer:
+        with request.app.state.holder.slot():
+            return r.ask(question, history=history)
+
+    answer: Answer = await run_in_threadpool(answer_it)
     cid = "chatcmpl-" + uuid.uuid4().hex[:24]
     created = int(time.time())
     if not body.stream:
