@@ -3,7 +3,7 @@ VENV := .venv
 STAMP := $(VENV)/.setup-done
 DATA_DIR ?= $(or $(RAG_DATA_DIR),data)
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint clean
 
 $(STAMP): pyproject.toml constraints.txt scripts/setup.sh index/e5_convert.py rag/models.py
 	bash scripts/setup.sh
@@ -16,6 +16,8 @@ run: $(STAMP)
 	$(VENV)/bin/rag serve
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check rag index api tests
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -q -ra
 
 lint: $(STAMP)

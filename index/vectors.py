@@ -42,6 +42,9 @@ class FaissStore:
         import faiss
 
         self.dim = dim
+        # One query at a time: OpenMP's thread wake-up costs more than the scan (7 ms vs 0.1 ms
+        # per query measured with `rag bench`), so FAISS searches on the calling thread.
+        faiss.omp_set_num_threads(1)
         self._faiss: Any = faiss  # faiss' stubs do not know the SWIG overloads used here
         self._index: Any = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
 

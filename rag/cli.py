@@ -248,6 +248,24 @@ def eval_answers(
     typer.echo(json.dumps(result, indent=None if as_json else 1, ensure_ascii=False))
 
 
+@app.command()
+@fail_cleanly
+def bench(
+    data_dir: Annotated[Optional[Path], typer.Option(help="Index directory.")] = None,
+    generation: Annotated[bool, typer.Option(help="Also compare generation with raw llama-cpp-python.")] = True,
+) -> None:
+    """Our search and generation against raw FAISS and raw llama-cpp-python (ratios)."""
+    from rag.bench import bench_generation, bench_search
+    from rag.factory import build_rag
+    from rag.generator import LlamaCppGenerator
+
+    rag = build_rag(_settings(data_dir=data_dir))
+    result: dict[str, Any] = {"search": bench_search(rag)}
+    if generation and isinstance(rag.generator, LlamaCppGenerator):
+        result["generation"] = bench_generation(rag.generator)
+    typer.echo(json.dumps(result, indent=1))
+
+
 def main() -> None:
     try:
         app()

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     max_tokens: int = Field(200, ge=1, description="Upper bound on generated tokens per answer.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
     chat_format: str | None = Field(None, description="llama.cpp chat format; None: plain completion.")
+    fusion: Literal["rrf", "blend"] = Field("rrf", description="rrf (rank fusion) or blend (normalized scores).")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0.0, description="Weight of dense ranks in fusion.")
     bm25_weight: float = Field(1.0, ge=0.0, description="Weight of BM25 ranks in fusion.")

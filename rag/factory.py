@@ -34,6 +34,7 @@ def build_retriever(settings: Settings, catalog: Catalog, embedder: Embedder) ->
         rrf_k=settings.rrf_k,
         weights={"dense": settings.dense_weight, "bm25": settings.bm25_weight},
         candidates=settings.candidates,
+        fusion=settings.fusion,
         recency_half_life_days=settings.recency_half_life_days,
     )
 
