@@ -8,9 +8,6 @@ from pathlib import Path
 import pytest
 from openai import OpenAI
 
-from tests.api.test_stream import server as server
-from tests.api.test_stream import stream_rag as stream_rag
-
 
 @pytest.fixture(scope="module")
 def client(server: str) -> Iterator[OpenAI]:
