@@ -112,6 +112,19 @@ def test_ask_click_citation_and_follow_up(browser: Any, page_server: str) -> Non
     assert browser.save_screenshot(str(ARTIFACTS / "browser-chat.png"))
 
 
+def test_page_fits_a_phone_screen(browser: Any, page_server: str) -> None:
+    browser.set_window_size(390, 844)
+    try:
+        browser.get(page_server + "/")
+        ask(browser, "Was wurde über Taiwan gesagt?", 1)
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 390, f"page is {width}px wide on a 390px screen"
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "browser-phone.png"))
+    finally:
+        browser.set_window_size(1200, 900)
+
+
 def test_article_markup_is_shown_as_text(browser: Any, page_server: str) -> None:
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By

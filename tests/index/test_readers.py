@@ -63,3 +63,15 @@ def test_html_main_text_title_date_and_url(tmp_path: Path) -> None:
     assert (a.id, a.title, a.date, a.url) == ("hafen", "Hafen meldet Rekord", "2025-02-01", "https://example.org/hafen")
     assert a.text.startswith("Der Hamburger Hafen hat 2024") and "Menü" not in a.text and "Kontakt" not in a.text
     assert [Path(s.name).name for s in res.skipped] == ["leer.html"]
+
+
+def test_files_over_the_size_limit_are_skipped_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 1024 * 1024)
+    (tmp_path / "riesig.txt").write_text("Ein Satz. " * 120_000, encoding="utf-8")
+    (tmp_path / "klein.txt").write_text("Ein kleiner Artikel.", encoding="utf-8")
+    res = read_paths([tmp_path])
+    assert [a.id for a in res.articles] == ["klein"]
+    [skip] = res.skipped
+    assert Path(skip.name).name == "riesig.txt" and "larger than 1 MiB" in skip.reason
