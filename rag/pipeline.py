@@ -20,6 +20,7 @@ from index.errors import InputError
 from rag.abstain import AbstainParams, has_requested_detail, should_abstain
 from rag.answer import Answer, Citation, ModelInfo, Timings
 from rag.compose import ABSTAIN_TEXT, compose_generated, compose_quotes, related
+from rag.config import Mode
 from rag.extractive import ExtractiveParams, candidate_sentences, score_sentences, select, topic_of
 from rag.followup import rewrite
 from rag.generator import Generator, Message
@@ -29,7 +30,6 @@ from rag.text import is_german
 from rag.verify import split_answer, verify_sentences
 
 MAX_QUESTION_CHARS = 1000
-Mode = Literal["auto", "extractive", "generative"]
 
 
 @dataclass
