@@ -181,6 +181,9 @@ def serve(
         from rag.factory import build_rag
 
         rag = build_rag(settings)
+        if rag.mode == "auto" and rag.generator is not None:
+            typer.echo("Prüfe das Sprachmodell für den Modus auto …", err=True)
+            rag.generator_trusted()  # once at start, not on the first user's question
     uvicorn.run(create_app(settings, rag), host=settings.host, port=settings.port, log_level="info")
 
 
