@@ -17,16 +17,16 @@ from api.schemas import ArticleOut
 from index.article import Article
 from index.build import remove_articles, upsert_articles
 from index.errors import InputError, NotFoundError
-from index.readers import MAX_ARTICLE_CHARS, check_article
+from index.readers import ARTICLE_ID, MAX_ARTICLE_CHARS, NON_BLANK, check_article
 from rag.retrieval import Filters
 
 router = APIRouter(tags=["articles"])
 
 
 class ArticleIn(BaseModel):
-    id: str = Field(min_length=1, max_length=200, pattern=r"^[^\s/]+$")
+    id: str = Field(min_length=1, max_length=200, pattern=ARTICLE_ID, description="Letters, digits, . : @ + - _")
     title: str = Field("", max_length=1000)
-    text: str = Field(min_length=1, max_length=MAX_ARTICLE_CHARS)
+    text: str = Field(min_length=1, max_length=MAX_ARTICLE_CHARS, pattern=NON_BLANK)
     date: dt.date | None = None
     url: str | None = Field(None, max_length=2000)
     source: str | None = Field(None, max_length=200)

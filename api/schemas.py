@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from index.readers import NON_BLANK
 from rag.pipeline import MAX_QUESTION_CHARS
 
 
@@ -17,7 +18,7 @@ class Turn(BaseModel):
 
 class AskRequest(BaseModel):
     question: str = Field(
-        min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"\S", description="Die Frage (not blank)."
+        min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NON_BLANK, description="Die Frage (not blank)."
     )
     top_k: int = Field(5, ge=1, le=20)
     mode: Literal["auto", "extractive", "generative"] | None = None

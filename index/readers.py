@@ -21,6 +21,14 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ARTICLE_CHARS = 2_000_000
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# "Has a visible character", spelled so that Python, pydantic's Rust regex and the ECMA regex
+# of JSON Schema agree (their \s differ on U+001C-001F, U+0085 and U+FEFF).
+NON_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
+ARTICLE_ID = r"^[\w.:@+\-]+$"
+
+
+def is_blank(text: str) -> bool:
+    return re.search(NON_BLANK, text) is None
 
 
 @dataclass(frozen=True)
@@ -75,9 +83,9 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
 
 def check_article(article: Article) -> Article:
     """Validate one article; raises ValueError with the reason."""
-    if not article.id.strip():
+    if is_blank(article.id):
         raise ValueError("empty id")
-    if not article.text.strip():
+    if is_blank(article.text):
         raise ValueError("empty text")
     if len(article.text) > MAX_ARTICLE_CHARS:
         raise ValueError(f"text longer than {MAX_ARTICLE_CHARS} characters")

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from index.catalog import Catalog
 from index.embedder import Embedder
 from index.errors import InputError
+from index.readers import is_blank
 from rag.abstain import AbstainParams, has_requested_detail, should_abstain
 from rag.answer import Answer, Citation, ModelInfo, Timings
 from rag.compose import ABSTAIN_TEXT, compose_generated, compose_quotes, related
@@ -40,7 +41,7 @@ class Event:
 
 def check_question(question: str) -> str:
     q = question.strip() if isinstance(question, str) else ""
-    if not q:
+    if is_blank(q):
         raise InputError("question: must not be empty")
     if len(q) > MAX_QUESTION_CHARS:
         raise InputError(f"question: longer than {MAX_QUESTION_CHARS} characters ({len(q)})")
