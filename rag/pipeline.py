@@ -20,9 +20,9 @@ from index.errors import InputError
 from index.readers import is_blank
 from rag.abstain import AbstainParams, has_requested_detail, should_abstain
 from rag.answer import Answer, Citation, ModelInfo, Timings
-from rag.compose import ABSTAIN_TEXT, compose_generated, compose_quotes, related
+from rag.compose import ABSTAIN_TEXT, Composed, compose_generated, compose_quotes, related
 from rag.config import Mode
-from rag.extractive import ExtractiveParams, candidate_sentences, score_sentences, select, topic_of
+from rag.extractive import ExtractiveParams, Sentence, candidate_sentences, score_sentences, select, topic_of
 from rag.followup import rewrite
 from rag.generator import Generator, Message
 from rag.prompt import build_messages
@@ -155,7 +155,7 @@ class Rag:
                 pieces.append(piece)
                 yield Event("token", piece)
             timings.generate_ms = (time.perf_counter() - tg) * 1000
-            composed = self._verified(question, "".join(pieces), passages, sentences)
+            composed = self._verified("".join(pieces), passages, sentences)
             if composed is not None:
                 yield Event("answer", finish(composed.text, composed.citations, False, "generative", None))
                 return
@@ -165,12 +165,13 @@ class Rag:
         quoted = compose_quotes(passages, chosen, with_headers=bool(topic_of(query)) or _articles(chosen, passages) > 1)
         yield Event("answer", finish(quoted.text, quoted.citations, False, "extractive", fallback))
 
-    def _verified(self, question: str, text: str, passages: list[Passage], sentences: list[Any]) -> Any:
+    def _verified(self, text: str, passages: list[Passage], sentences: list[Sentence]) -> Composed | None:
+        """The generated answer reduced to its verified sentences, or None to fall back."""
         generated = split_answer(text)
         if not generated or not is_german(text):
             return None
         checked = verify_sentences(generated, sentences, [p.chunk.text for p in passages], self.embedder)
-        supported: list[tuple[str, Any]] = []
+        supported: list[tuple[str, Sentence]] = []
         for c in checked:
             if c.evidence is not None and all(c.text != t for t, _ in supported):
                 supported.append((c.text, c.evidence))
@@ -196,5 +197,5 @@ class Rag:
             return self._trusted
 
 
-def _articles(chosen: list[Any], passages: list[Passage]) -> int:
+def _articles(chosen: list[Sentence], passages: list[Passage]) -> int:
     return len({passages[s.passage].chunk.article_id for s in chosen})
