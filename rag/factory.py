@@ -7,6 +7,7 @@ from index.embedder import Embedder, SentenceTransformerEmbedder
 from rag.config import Settings
 from rag.generator import Generator, LlamaCppGenerator
 from rag.pipeline import Rag
+from rag.probe import ProbeCache
 from rag.retrieval import HybridRetriever
 
 
@@ -51,7 +52,7 @@ def build_rag(
     catalog.check_embedder(embedder)
     if generator is None:
         generator = build_generator(settings)
-    return Rag(
+    rag = Rag(
         catalog,
         embedder,
         generator,
@@ -61,3 +62,5 @@ def build_rag(
         max_tokens=settings.max_tokens,
         temperature=settings.temperature,
     )
+    rag.probe_cache = ProbeCache(settings.models_dir / "probe-verdicts.json")
+    return rag

@@ -25,6 +25,7 @@ from rag.config import Mode
 from rag.extractive import ExtractiveParams, Sentence, candidate_sentences, score_sentences, select, topic_of
 from rag.followup import rewrite
 from rag.generator import Generator, Message
+from rag.probe import ProbeCache, probe_generator
 from rag.prompt import build_messages
 from rag.retrieval import Filters, HybridRetriever, Passage
 from rag.text import is_german
@@ -73,6 +74,7 @@ class Rag:
         self.extractive = extractive or ExtractiveParams()
         self.abstain = abstain or AbstainParams()
         self._trusted: bool | None = None
+        self.probe_cache: ProbeCache | None = None
         self._trust_lock = threading.Lock()
 
     def set_catalog(self, catalog: Catalog) -> None:
@@ -190,10 +192,15 @@ class Rag:
         """auto mode's check: the model must answer a probe question with verified German."""
         with self._trust_lock:
             if self._trusted is None:
-                from rag.probe import probe_generator
-
                 assert self.generator is not None
-                self._trusted = probe_generator(self.generator, self.embedder)
+                path = getattr(self.generator, "path", None)
+                key = ProbeCache.key(path, self.embedder.name) if self.probe_cache and path else None
+                cached = self.probe_cache.get(key) if self.probe_cache and key else None
+                if cached is None:
+                    cached = probe_generator(self.generator, self.embedder)
+                    if self.probe_cache and key:
+                        self.probe_cache.put(key, cached)
+                self._trusted = cached
             return self._trusted
 
 

@@ -7,7 +7,10 @@ fails and auto mode then answers extractively; a capable instruction-tuned GGUF 
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+from pathlib import Path
 
 from index.article import Chunk
 from index.embedder import Embedder
@@ -19,6 +22,7 @@ from rag.text import is_german
 from rag.verify import split_answer, verify_sentences
 
 log = logging.getLogger(__name__)
+PROBE_VERSION = 1  # bump when the probe's questions or pass rule change
 
 _TEXT = (
     "Die Stadt Freiburg hat am Montag einen neuen Radweg eröffnet. Er ist 12 Kilometer lang und "
@@ -57,3 +61,34 @@ def probe_generator(generator: Generator, embedder: Embedder) -> bool:
         refusal[:200],
     )
     return ok
+
+
+class ProbeCache:
+    """Remembers probe verdicts on disk, keyed by model file identity and embedder, so a CLI
+    `rag ask` in auto mode does not load and probe the GGUF on every call."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @staticmethod
+    def key(model: Path, embedder: str) -> str:
+        st = model.stat()
+        return f"{model.resolve()}|{st.st_size}|{int(st.st_mtime)}|{embedder}|v{PROBE_VERSION}"
+
+    def get(self, key: str) -> bool | None:
+        try:
+            value = json.loads(self.path.read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError):
+            return None
+        return value if isinstance(value, bool) else None
+
+    def put(self, key: str, verdict: bool) -> None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        data[key] = verdict
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(tmp, self.path)

@@ -61,3 +61,19 @@ def test_bad_questions_are_rejected_with_a_message(data: Path, embedder: Embedde
         rag.ask("x" * 1001)
     with pytest.raises(InputError, match="top_k"):
         rag.ask("Radweg?", top_k=21)
+
+
+def test_auto_mode_probe_verdict_is_cached_on_disk(data: Path, embedder: Embedder, tmp_path: Path) -> None:
+    model = tmp_path / "fake.gguf"
+    model.write_bytes(b"GGUF")
+    gen = EchoGenerator("The bike path is long.")
+    gen.path = model  # type: ignore[attr-defined]
+    settings = Settings(data_dir=data, models_dir=tmp_path / "models")
+    first = build_rag(settings, embedder=embedder, generator=gen)
+    assert first.ask("Wie lang ist der Radweg in Freiburg?").mode == "extractive"  # probe failed: English
+    probes = len(gen.calls)
+    assert probes >= 1
+    second = build_rag(settings, embedder=embedder, generator=gen)
+    assert second.ask("Wie lang ist der Radweg in Freiburg?").mode == "extractive"
+    assert len(gen.calls) == probes  # the verdict came from disk, the model was not asked again
+    assert (tmp_path / "models" / "probe-verdicts.json").is_file()
