@@ -76,18 +76,18 @@ class Catalog:
         for start in range(0, len(articles), batch):
             part = articles[start : start + batch]
             chunked = [(a, chunk_article(a, self.manifest.chunking)) for a in part]
-            flat = [c for _, cs in chunked for c in cs]
-            vecs = embedder.embed_documents([embedding_text(c) for c in flat])
+            texts = [embedding_text(c) for _, cs in chunked for c in cs]
+            vecs = embedder.embed_documents(texts)
             self.remove([a.id for a in part])
             offset = 0
             for article, chunks in chunked:
                 rows = list(range(self.manifest.next_row, self.manifest.next_row + len(chunks)))
                 self.manifest.next_row += len(chunks)
                 self.vectors.add(rows, vecs[offset : offset + len(chunks)])
-                offset += len(chunks)
-                for r, c in zip(rows, chunks, strict=True):
+                for r, c, text in zip(rows, chunks, texts[offset : offset + len(chunks)], strict=True):
                     self.chunks[r] = c
-                    self.bm25.add(r, embedding_text(c))
+                    self.bm25.add(r, text)
+                offset += len(chunks)
                 self.rows_of[article.id] = rows
                 self.articles[article.id] = article
                 self.hashes[article.id] = article.content_hash
