@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field
 
 from api.deps import RagDep, SettingsDep
 from api.errors import errors
-from api.schemas import ArticleOut
 from index.article import Article
 from index.build import remove_articles, upsert_articles
 from index.errors import InputError, NotFoundError
@@ -75,12 +74,12 @@ def list_articles(
     return ArticlePage(total=len(rows), offset=offset, items=items)
 
 
-@router.get("/articles/{article_id}", response_model=ArticleOut, responses=errors(401, 404, 500, 503))
-def get_article(article_id: str, r: RagDep) -> ArticleOut:
+@router.get("/articles/{article_id}", response_model=Article, responses=errors(401, 404, 500, 503))
+def get_article(article_id: str, r: RagDep) -> Article:
     article = r.catalog.articles.get(article_id)
     if article is None:
         raise NotFoundError(f"article {article_id!r} is not in the index")
-    return ArticleOut(**article.to_dict())
+    return article
 
 
 def _article(a: ArticleIn) -> Article:

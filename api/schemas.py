@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -36,13 +36,3 @@ class Health(BaseModel):
     embedder: str | None
     generator: str | None
     message: str | None = None
-
-
-class ArticleOut(BaseModel):
-    id: str
-    title: str
-    text: str
-    date: str | None = None
-    url: str | None = None
-    source: str | None = None
-    extra: dict[str, Any] = Field(default_factory=dict)
