@@ -34,8 +34,38 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> Vectors: ...
 
 
+class OnnxQueryEncoder:
+    """One query through ONNX Runtime (see `index.onnx_export`), pooled like the model's own modules.
+
+    Mean pooling over the attention mask and L2 normalization, as in the converted e5 folder.
+    """
+
+    def __init__(self, file: Path, tokenizer: Any, prefix: str, max_length: int, threads: int | None) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or 0
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
+        self._tokenizer = tokenizer
+        self._prefix = prefix
+        self._max_length = max_length
+
+    def __call__(self, text: str) -> Vectors:
+        enc = self._tokenizer(self._prefix + text, return_tensors="np", truncation=True, max_length=self._max_length)
+        mask = enc["attention_mask"].astype(np.int64)
+        (hidden,) = self._session.run(None, {"input_ids": enc["input_ids"].astype(np.int64), "attention_mask": mask})
+        pooled = (hidden[0] * mask[0, :, None]).sum(0) / max(int(mask.sum()), 1)
+        out: Vectors = (pooled / (np.linalg.norm(pooled) or 1.0)).astype(np.float32)
+        return out
+
+
 class SentenceTransformerEmbedder:
-    def __init__(self, path: Path, threads: int | None = None, batch_size: int = 32) -> None:
+    """Documents go through sentence-transformers; queries too, or through `query_onnx` if given."""
+
+    def __init__(
+        self, path: Path, threads: int | None = None, batch_size: int = 32, query_onnx: Path | None = None
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from index.errors import ModelError
@@ -56,6 +86,14 @@ class SentenceTransformerEmbedder:
         self.name = path.name
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim() or 0)
+        self._query: OnnxQueryEncoder | None = None
+        if query_onnx is not None:
+            if not query_onnx.is_file():
+                raise ModelError(f"No ONNX query encoder at {query_onnx}: run `rag setup`")
+            prefix = str(self._model.prompts.get("query") or "")
+            max_length = int(self._model.max_seq_length or 512)
+            self._query = OnnxQueryEncoder(query_onnx, self._model.tokenizer, prefix, max_length, threads)
+        self.query_backend = "onnx-int8" if self._query else "torch"
 
     def _encode(self, texts: list[str], prompt_name: str) -> Vectors:
         vecs = self._model.encode(
@@ -74,6 +112,8 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, "passage")
 
     def embed_query(self, text: str) -> Vectors:
+        if self._query is not None:
+            return self._query(text)
         vec: Vectors = self._encode([text], "query")[0]
         return vec
 

@@ -208,7 +208,12 @@ def eval_retrieval(
     questions: Annotated[Path, typer.Option(help="QA or news questions (JSONL).")],
     contexts: Annotated[Optional[Path], typer.Option(help="QA contexts {id, title, text} (JSONL).")] = None,
     articles: Annotated[Optional[Path], typer.Option(help="News articles (JSONL).")] = None,
-    distractors: Annotated[Optional[list[Path]], typer.Option(help="More article files to index.")] = None,
+    distractors: Annotated[
+        Optional[list[Path]], typer.Option(help="More article files to index: --distractors A.jsonl B.jsonl …")
+    ] = None,
+    more_distractors: Annotated[
+        Optional[list[Path]], typer.Argument(help="Further --distractors files.", show_default=False)
+    ] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=50)] = 10,
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -222,7 +227,9 @@ def eval_retrieval(
     source = contexts or articles
     if source is None:
         raise RagError("give --contexts (QA) or --articles (news)")
-    docs = load_articles([source, *(distractors or [])])
+    if more_distractors and not distractors:
+        raise RagError(f"unexpected argument {str(more_distractors[0])!r}: files to add go after --distractors")
+    docs = load_articles([source, *(distractors or []), *(more_distractors or [])])
     rag = _eval_rag(docs, cache, {"generator": "none"})
     targets = retrieval_targets(read_jsonl(questions), {a.id: a for a in docs})
     result = evaluate_retrieval(rag, targets, k, mode)  # type: ignore[arg-type]

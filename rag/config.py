@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     gguf_path: Path | None = Field(
         None, description="A GGUF file for generation; default: models_dir/gemma-3-270m-q4_k_m.gguf."
     )
+    query_encoder: Literal["onnx-int8", "torch"] = Field(
+        "onnx-int8", description="How queries are embedded: ONNX Runtime int8 (fast) or PyTorch float32."
+    )
     generator: Literal["llama", "none"] = Field("llama", description="'none' disables generation.")
     mode: Mode = Field("auto", description="auto: generative only when the model passes the check.")
     top_k: int = Field(5, ge=1, le=20, description="Passages given to the answerer.")
@@ -51,6 +54,13 @@ class Settings(BaseSettings):
     @property
     def embedder_dir(self) -> Path:
         return self.embedder_path or self.models_dir / "multilingual-e5-small"
+
+    @property
+    def query_onnx_file(self) -> Path | None:
+        """The int8 query encoder to use, or None for PyTorch."""
+        from index.onnx_export import query_onnx_path
+
+        return query_onnx_path(self.embedder_dir) if self.query_encoder == "onnx-int8" else None
 
     @property
     def gguf_file(self) -> Path:

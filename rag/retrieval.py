@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
@@ -124,6 +125,7 @@ class HybridRetriever:
         self.fusion = fusion
         self.half_life = recency_half_life_days
         self.max_merged_chars = 2000
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-query")
 
     def _allowed(self, filters: Filters | None) -> set[int] | None:
         if filters is None or not filters.active():
@@ -138,12 +140,15 @@ class HybridRetriever:
         mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
     ) -> RetrievalResult:
         t0 = time.perf_counter()
-        qv = self.embedder.embed_query(query) if mode != "bm25" else np.zeros(0, np.float32)
-        t1 = time.perf_counter()
+        # The query is embedded on a worker thread (ONNX Runtime and torch release the GIL)
+        # while BM25 runs here; that hides the keyword search behind the embedding.
+        pending = self._pool.submit(self.embedder.embed_query, query) if mode != "bm25" else None
         allowed = self._allowed(filters)
         n = max(self.candidates, 3 * k)
-        dense = self.catalog.vectors.search(qv, n, allowed) if mode != "bm25" else []
         sparse = self.catalog.bm25.search(query, n, allowed) if mode != "dense" else []
+        qv = pending.result() if pending is not None else np.zeros(0, np.float32)
+        t1 = time.perf_counter()
+        dense = self.catalog.vectors.search(qv, n, allowed) if mode != "bm25" else []
         dense_s, sparse_s = dict(dense), dict(sparse)
         if self.fusion == "rrf":
             fused = rrf({"dense": [r for r, _ in dense], "bm25": [r for r, _ in sparse]}, self.weights, self.rrf_k)

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from index.build import upsert_articles
-from index.embedder import Embedder, HashEmbedder, SentenceTransformerEmbedder
+from index.embedder import Embedder, HashEmbedder
 from index.readers import read_paths
 from rag.config import Settings
+from rag.factory import build_embedder
 from rag.generator import LlamaCppGenerator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,14 +28,15 @@ SEED_ID = "000_2166f1dc4096c1be"
 @pytest.fixture(scope="session")
 def model_settings() -> Settings:
     settings = Settings(models_dir=ROOT / "models")
-    if not (settings.embedder_dir / "modules.json").is_file() or not settings.gguf_file.is_file():
+    needed = [settings.embedder_dir / "modules.json", settings.gguf_file, settings.query_onnx_file]
+    if not all(p is not None and p.is_file() for p in needed):
         pytest.fail("default models missing: run `make setup` (the test command does)")
     return settings
 
 
 @pytest.fixture(scope="session")
 def embedder(model_settings: Settings) -> Embedder:
-    return SentenceTransformerEmbedder(model_settings.embedder_dir, threads=2)
+    return build_embedder(model_settings)  # the product's own wiring, ONNX query encoder included
 
 
 @pytest.fixture(scope="session")
