@@ -1,10 +1,19 @@
 """Decide when the articles do not answer the question.
 
-Retrieval scores alone cannot tell (unanswerable news questions ask about a real article but a
-missing detail), so the decision combines: the best dense similarity of a candidate sentence,
-whether any sentence shares the question's content words, and whether the best sentences hold
-the kind of answer asked for (a date for "Wann", a number for "Wie viel", a name for "Wer").
-The thresholds are fitted on the whole news dev set (see `rag eval answers`).
+Retrieval scores alone cannot tell: unanswerable news questions are about a real article but
+ask for a detail it lacks (a price, a date, a name). So the decision is made at three levels:
+
+1. nothing related: the best dense similarity of a candidate sentence is low, and no sentence
+   shares a content word with the question (`should_abstain`);
+2. the question asks for a kind of detail (an amount of money for "Wie viel kostet", a date for
+   "Wann", a number for "Wie viele", a new name for "Wer") and no sentence of the best article
+   holds that detail *together with* a focus term of the question (`detail_sentences`).
+
+Focus terms are the question's words that occur in few sentences of the best article (at most
+`focus_share` of them, or in one): "Lösegeld" or "verurteilt" rather than the article's topic "Wallert" or
+"Augsburg". The ransom question then no longer counts the bounty's "fünf Millionen Pesos"
+elsewhere in the article as its answer. The thresholds are fitted on the whole news dev set
+(see `rag eval answers` and the README).
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from rag.extractive import Sentence, answer_kind
-from rag.text import names
+from rag.text import content_terms, names, term_matches
 
 _MONEY_Q = re.compile(
     r"\b(preis|preisgeld|euro|dollar|geld|kostet|kosten|gekostet|lohn|gehalt|lösegeld|kopfgeld|betrag|summe|"
@@ -26,27 +35,7 @@ _MONEY = re.compile(
     r"(euro|€|dollar|us-dollar|\$|pesos?|franken|pfund|yuan|rubel|kronen|cent)\b|[€$]\s*\d",
     re.I,
 )
-
-
 _HOW_MUCH = re.compile(r"\b(wie viel|wieviel|wie hoch|welche\w* (preis|summe|betrag)|zu welchem preis|auf wie viel)")
-
-
-def asks_money(question: str) -> bool:
-    q = question.lower()
-    return bool(_MONEY_Q.search(q)) and bool(
-        re.search(r"\b(wie viel|wieviel|wie hoch|welche\w* (preis|summe|betrag)|zu welchem preis|auf wie viel)", q)
-    )
-
-
-def has_requested_detail(question: str, sentences: list[Sentence]) -> bool:
-    """Does any of `sentences` hold the kind of detail the question asks for?"""
-    if asks_money(question):
-        return any(_MONEY.search(s.text) for s in sentences)
-    kind = answer_kind(question)
-    if kind == "name":
-        asked = names(question)
-        return any(names(s.text) - asked for s in sentences)
-    return not kind or any(s.typed for s in sentences)
 
 
 @dataclass(frozen=True)
@@ -54,6 +43,45 @@ class AbstainParams:
     min_dense: float = 0.80  # below this, and with no shared content word: unrelated
     min_lexical: float = 0.0  # best lexical overlap must exceed this...
     lexical_dense: float = 0.86  # ...unless a sentence is at least this similar
+    focus_share: float = 0.25  # a focus term occurs in at most this share of the article's sentences
+
+
+def asks_money(question: str) -> bool:
+    q = question.lower()
+    return bool(_MONEY_Q.search(q)) and bool(_HOW_MUCH.search(q))
+
+
+def _holds_detail(question: str, sentence: Sentence) -> bool:
+    if asks_money(question):
+        return bool(_MONEY.search(sentence.text))
+    if answer_kind(question) == "name":
+        return bool(names(sentence.text) - names(question))
+    return sentence.typed
+
+
+def asks_detail(question: str) -> bool:
+    return asks_money(question) or answer_kind(question) is not None
+
+
+def detail_sentences(question: str, sentences: list[Sentence], params: AbstainParams) -> list[Sentence] | None:
+    """Sentences of the best article that hold the detail asked for and share a focus term with
+    the question, best first; None when the question asks for no particular kind of detail."""
+    if not asks_detail(question):
+        return None
+    if not sentences:
+        return []
+    best = max(sentences, key=lambda s: s.score).article
+    article = [s for s in sentences if s.article == best]
+    terms = [content_terms(s.text) for s in article]
+    asked = content_terms(question)
+    limit = max(1.0, params.focus_share * len(article))  # a word of one sentence is always specific
+    focus = {q for q in asked if sum(term_matches(q, t, compound_heads=True) for t in terms) <= limit}
+    found = [
+        s
+        for s, t in zip(article, terms, strict=True)
+        if _holds_detail(question, s) and any(term_matches(q, t, compound_heads=True) for q in focus)
+    ]
+    return sorted(found, key=lambda s: -s.score)
 
 
 def should_abstain(question: str, sentences: list[Sentence], params: AbstainParams) -> bool:

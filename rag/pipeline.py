@@ -18,7 +18,7 @@ from index.catalog import Catalog
 from index.embedder import Embedder
 from index.errors import InputError
 from index.readers import is_blank
-from rag.abstain import AbstainParams, has_requested_detail, should_abstain
+from rag.abstain import AbstainParams, detail_sentences, should_abstain
 from rag.answer import Answer, Citation, ModelInfo, Timings
 from rag.compose import ABSTAIN_TEXT, Composed, compose_generated, compose_quotes, related
 from rag.config import Mode
@@ -143,9 +143,13 @@ class Rag:
             yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None))
             return
         chosen = select(query, sentences, self.extractive)
-        if not chosen or not has_requested_detail(question, chosen):
+        details = detail_sentences(question, sentences, self.abstain)
+        if not chosen or details == []:
             yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None))
             return
+        if details and details[0] not in chosen:
+            # The sentence that states the requested detail is quoted even when it scored lower.
+            chosen = sorted([*chosen, details[0]], key=lambda s: (s.passage, s.start))
         use_model = self._use_generator(mode or self.mode)
         if use_model:
             tg = time.perf_counter()

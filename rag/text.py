@@ -90,16 +90,20 @@ def content_terms(text: str) -> set[str]:
     return {t for t in analyze(text) if len(t) > 1}
 
 
+def term_matches(term: str, terms: set[str], compound_heads: bool = False) -> bool:
+    """Is `term` in `terms`? A term of 4+ letters also matches inside a German compound
+    ("minist" in "verteidigungsminist"). With `compound_heads`, a 4+ letter word of `terms`
+    also matches inside `term` ("kopf" for "kopfgeld"): looser, so never used for verification."""
+    if term in terms or (len(term) >= 4 and any(term in t for t in terms)):
+        return True
+    return compound_heads and any(len(t) >= 4 and t in term for t in terms)
+
+
 def term_overlap(question_terms: set[str], terms: set[str]) -> float:
-    """Share of question terms found in `terms`; a term of 4+ letters also matches inside a
-    German compound ("minist" in "verteidigungsminist")."""
+    """Share of question terms found in `terms` (see `term_matches`)."""
     if not question_terms:
         return 0.0
-    hits = 0
-    for q in question_terms:
-        if q in terms or (len(q) >= 4 and any(q in t for t in terms)):
-            hits += 1
-    return hits / len(question_terms)
+    return sum(term_matches(q, terms) for q in question_terms) / len(question_terms)
 
 
 def numbers(text: str) -> set[str]:

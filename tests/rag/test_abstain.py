@@ -1,0 +1,50 @@
+"""Abstention at answer level: the requested detail must stand next to what the question names."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.article import Article
+from index.build import upsert_articles
+from index.embedder import Embedder
+from rag.compose import ABSTAIN_TEXT
+from rag.config import Settings
+from rag.factory import build_rag
+from rag.pipeline import Rag
+
+KIDNAPPING = Article(
+    "entfuehrung",
+    "Geiseln nach vier Monaten frei",
+    "Die im April auf einer Insel entführten Urlauber sind nach vier Monaten wieder frei. "
+    "Unter den Geiseln war eine Familie aus Kassel. "
+    "Nach Angaben von Vermittlern wurde ein Lösegeld in Millionenhöhe bezahlt. "
+    "Die Familie kehrte am Sonntag nach Deutschland zurück. "
+    "Der Anführer der Entführer wird weiter gesucht. "
+    "Auf seinen Kopf ist eine Belohnung von fünf Millionen Pesos ausgesetzt. "
+    "Die Regierung kündigte an, die Insel stärker zu überwachen. "
+    "Touristen wird von Reisen in die Region abgeraten.",
+    "2025-09-01",
+)
+
+
+@pytest.fixture(scope="module")
+def rag(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, model_settings: Settings) -> Rag:
+    data = tmp_path_factory.mktemp("abstain-data")
+    upsert_articles(data, [KIDNAPPING], embedder)
+    return build_rag(model_settings.model_copy(update={"data_dir": data, "generator": "none"}), embedder=embedder)
+
+
+def test_amount_from_another_context_does_not_answer_a_money_question(rag: Rag) -> None:
+    # The article names an amount (the bounty) but not the ransom: quoting the bounty would
+    # answer a different question.
+    a = rag.ask("Wie viel Lösegeld wurde für die Freilassung der Familie bezahlt?")
+    assert a.abstained and a.answer == ABSTAIN_TEXT and a.citations == []
+    assert a.related and a.related[0].article_id == "entfuehrung"
+
+
+def test_the_amount_is_quoted_when_it_belongs_to_what_is_asked(rag: Rag) -> None:
+    a = rag.ask("Wie hoch ist das Kopfgeld für den Anführer der Entführer?")
+    assert not a.abstained
+    assert "fünf Millionen Pesos" in a.answer
+    quoted = [KIDNAPPING.text[q.start : q.end] for c in a.citations for q in c.quotes]
+    assert any("Belohnung von fünf Millionen Pesos" in q for q in quoted)
