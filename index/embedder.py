@@ -89,7 +89,9 @@ class SentenceTransformerEmbedder:
         self._query: OnnxQueryEncoder | None = None
         if query_onnx is not None:
             if not query_onnx.is_file():
-                raise ModelError(f"No ONNX query encoder at {query_onnx}: run `rag setup`")
+                raise ModelError(
+                    f"No ONNX query encoder at {query_onnx}: run `rag setup` (or set RAG_QUERY_ENCODER=torch)"
+                )
             prefix = str(self._model.prompts.get("query") or "")
             max_length = int(self._model.max_seq_length or 512)
             self._query = OnnxQueryEncoder(query_onnx, self._model.tokenizer, prefix, max_length, threads)

@@ -24,7 +24,13 @@ def prepare_models(settings: Settings, say: Callable[[str], None] = print) -> No
         say(f"embedder ready: {settings.embedder_dir} ({time.perf_counter() - t:.1f} s)")
     if settings.query_onnx_file is not None and not settings.query_onnx_file.is_file():
         t = time.perf_counter()
-        export_query_encoder(settings.embedder_dir)
+        try:
+            export_query_encoder(settings.embedder_dir)
+        except Exception as e:  # an architecture the BERT export does not cover
+            raise ModelError(
+                f"could not export an ONNX query encoder from {settings.embedder_dir} ({type(e).__name__}: {e}); "
+                "set RAG_QUERY_ENCODER=torch to embed queries with PyTorch"
+            ) from e
         say(f"query encoder ready: {settings.query_onnx_file} ({time.perf_counter() - t:.1f} s)")
     t = time.perf_counter()
     if settings.gguf_path is None and settings.generator == "llama":

@@ -94,3 +94,19 @@ def test_int8_onnx_query_encoder_stays_close_to_float32(embedder: Embedder) -> N
     assert cosines.min() >= 0.97, cosines  # 0.978 at the lowest over the 60 news dev questions
     # Each fast query vector is still nearest to its own float32 vector.
     assert (np.argmax(fast @ exact.T, axis=1) == np.arange(len(QUERIES))).all()
+
+
+def test_missing_onnx_query_encoder_is_named_and_torch_is_the_alternative(
+    model_settings: Settings, tmp_path: Path
+) -> None:
+    from index.embedder import SentenceTransformerEmbedder
+    from index.errors import ModelError
+    from rag.factory import build_embedder
+
+    missing = tmp_path / "query-int8.onnx"
+    with pytest.raises(ModelError, match=r"query-int8\.onnx.*RAG_QUERY_ENCODER=torch"):
+        SentenceTransformerEmbedder(model_settings.embedder_dir, threads=2, query_onnx=missing)
+    torch_only = build_embedder(model_settings.model_copy(update={"query_encoder": "torch"}))
+    assert getattr(torch_only, "query_backend", None) == "torch"
+    docs = torch_only.embed_documents(["Peking sieht Taiwan als abtrünnige Provinz.", "Der Etat wächst um 3 %."])
+    assert int(np.argmax(docs @ torch_only.embed_query(QUERIES[0]))) == 0
