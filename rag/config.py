@@ -12,6 +12,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Mode = Literal["auto", "extractive", "generative"]
+Grammar = Literal["off", "quotes"]
 
 
 class Settings(BaseSettings):
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     n_ctx: int = Field(4096, ge=512, description="llama.cpp context window in tokens.")
     max_tokens: int = Field(200, ge=1, description="Upper bound on generated tokens per answer.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    grammar: Grammar = Field("off", description="quotes: the model may only quote candidate sentences with [n].")
     chat_format: str | None = Field(None, description="llama.cpp chat format; None: plain completion.")
     fusion: Literal["rrf", "blend"] = Field("rrf", description="rrf (rank fusion) or blend (normalized scores).")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")

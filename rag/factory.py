@@ -63,6 +63,7 @@ def build_rag(
         mode=settings.mode,
         max_tokens=settings.max_tokens,
         temperature=settings.temperature,
+        grammar=settings.grammar,
     )
     rag.probe_cache = ProbeCache(settings.models_dir / "probe-verdicts.json")
     return rag

@@ -25,7 +25,10 @@ class Message(TypedDict):
 
 
 class Generator(Protocol):
-    """Streams the answer to `messages` in pieces; stops early when `stop` is set."""
+    """Streams the answer to `messages` in pieces; stops early when `stop` is set.
+
+    `grammar` (GBNF), when given, constrains what the model may write (see `rag.grammar`).
+    """
 
     name: str
 
@@ -35,6 +38,7 @@ class Generator(Protocol):
         max_tokens: int,
         temperature: float,
         stop: threading.Event | None = None,
+        grammar: str | None = None,
     ) -> Iterator[str]: ...
 
 
@@ -85,23 +89,34 @@ class LlamaCppGenerator:
         max_tokens: int,
         temperature: float,
         stop: threading.Event | None = None,
+        grammar: str | None = None,
     ) -> Iterator[str]:
         if not self._waiting.acquire(blocking=False):
             raise BusyError("Too many questions are waiting for the model; try again shortly")
         try:
             with self._lock:
-                yield from self._stream(messages, max_tokens, temperature, stop)
+                yield from self._stream(messages, max_tokens, temperature, stop, grammar)
         finally:
             self._waiting.release()
 
     def _stream(
-        self, messages: Sequence[Message], max_tokens: int, temperature: float, stop: threading.Event | None
+        self,
+        messages: Sequence[Message],
+        max_tokens: int,
+        temperature: float,
+        stop: threading.Event | None,
+        grammar: str | None,
     ) -> Iterator[str]:
         llm = self._model()
         deadline = time.monotonic() + self._timeout_s
+        extra: dict[str, Any] = {}
+        if grammar:
+            from llama_cpp.llama_grammar import LlamaGrammar
+
+            extra["grammar"] = LlamaGrammar.from_string(grammar, verbose=False)
         if self._chat_format:
             chunks = llm.create_chat_completion(
-                messages=list(messages), max_tokens=max_tokens, temperature=temperature, stream=True
+                messages=list(messages), max_tokens=max_tokens, temperature=temperature, stream=True, **extra
             )
             pieces = (c["choices"][0]["delta"].get("content") or "" for c in chunks)
         else:
@@ -111,7 +126,8 @@ class LlamaCppGenerator:
                 temperature=temperature,
                 stream=True,
                 stop=STOP,
-                repeat_penalty=1.15,
+                repeat_penalty=1.0 if grammar else 1.15,  # quotes legitimately repeat the passages
+                **extra,
             )
             pieces = (c["choices"][0]["text"] for c in chunks)
         try:
@@ -135,6 +151,7 @@ class EchoGenerator:
         self.reply = reply
         self.name = name
         self.calls: list[list[Message]] = []
+        self.grammars: list[str | None] = []
 
     def generate(
         self,
@@ -142,8 +159,10 @@ class EchoGenerator:
         max_tokens: int,
         temperature: float,
         stop: threading.Event | None = None,
+        grammar: str | None = None,
     ) -> Iterator[str]:
         self.calls.append(list(messages))
+        self.grammars.append(grammar)
         for word in self.reply.split(" "):
             if stop is not None and stop.is_set():
                 return

@@ -21,10 +21,11 @@ from index.readers import is_blank
 from rag.abstain import AbstainParams, detail_sentences, should_abstain
 from rag.answer import Answer, Citation, ModelInfo, Timings
 from rag.compose import ABSTAIN_TEXT, Composed, compose_generated, compose_quotes, related
-from rag.config import Mode
+from rag.config import Grammar, Mode
 from rag.extractive import ExtractiveParams, Sentence, candidate_sentences, score_sentences, select, topic_of
 from rag.followup import rewrite
 from rag.generator import Generator, Message
+from rag.grammar import quote_grammar
 from rag.probe import ProbeCache, probe_generator
 from rag.prompt import build_messages
 from rag.retrieval import Filters, HybridRetriever, Passage
@@ -62,6 +63,7 @@ class Rag:
         temperature: float = 0.0,
         extractive: ExtractiveParams | None = None,
         abstain: AbstainParams | None = None,
+        grammar: Grammar = "off",
     ) -> None:
         self.catalog = catalog
         self.embedder = embedder
@@ -73,6 +75,7 @@ class Rag:
         self.temperature = temperature
         self.extractive = extractive or ExtractiveParams()
         self.abstain = abstain or AbstainParams()
+        self.grammar: Grammar = grammar
         self._trusted: bool | None = None
         self.probe_cache: ProbeCache | None = None
         self._trust_lock = threading.Lock()
@@ -155,8 +158,9 @@ class Rag:
             tg = time.perf_counter()
             pieces: list[str] = []
             assert self.generator is not None
+            grammar = quote_grammar(sentences) if self.grammar == "quotes" else None
             for piece in self.generator.generate(
-                build_messages(question, passages), self.max_tokens, self.temperature, stop
+                build_messages(question, passages), self.max_tokens, self.temperature, stop, grammar
             ):
                 pieces.append(piece)
                 yield Event("token", piece)

@@ -58,7 +58,7 @@ def test_an_aborted_stream_frees_the_model_for_the_next_request(server: str, str
 class FailingGenerator:
     name = "failing"
 
-    def generate(self, messages, max_tokens, temperature, stop=None):  # type: ignore[no-untyped-def]
+    def generate(self, messages, max_tokens, temperature, stop=None, grammar=None):  # type: ignore[no-untyped-def]
         yield "Ein "
         raise RuntimeError("model crashed")
 
