@@ -1,7 +1,7 @@
 """Decide when the articles do not answer the question.
 
 Retrieval scores alone cannot tell: unanswerable news questions are about a real article but
-ask for a detail it lacks (a price, a date, a name). So the decision is made at three levels:
+ask for a detail it lacks (a price, a date, a name). So the decision is made at two levels:
 
 1. nothing related: the best dense similarity of a candidate sentence is low, and no sentence
    shares a content word with the question (`should_abstain`);
@@ -10,8 +10,8 @@ ask for a detail it lacks (a price, a date, a name). So the decision is made at 
    holds that detail *together with* a focus term of the question (`detail_sentences`).
 
 Focus terms are the question's words that occur in few sentences of the best article (at most
-`focus_share` of them, or in one): "Lösegeld" or "verurteilt" rather than the article's topic "Wallert" or
-"Augsburg". The ransom question then no longer counts the bounty's "fünf Millionen Pesos"
+`focus_share` of them, or in one): "Lösegeld" or "verurteilt" rather than the article's topic,
+"Wallert" or "Augsburg". The ransom question then no longer counts the bounty's "fünf Millionen Pesos"
 elsewhere in the article as its answer. The thresholds are fitted on the whole news dev set
 (see `rag eval answers` and the README).
 """
@@ -79,7 +79,8 @@ def detail_sentences(question: str, sentences: list[Sentence], params: AbstainPa
     found = [
         s
         for s, t in zip(article, terms, strict=True)
-        if _holds_detail(question, s) and any(term_matches(q, t, compound_heads=True) for q in focus)
+        # without a focus word (every word of the question is everywhere) alignment cannot be judged
+        if _holds_detail(question, s) and (not focus or any(term_matches(q, t, compound_heads=True) for q in focus))
     ]
     return sorted(found, key=lambda s: -s.score)
 

@@ -146,7 +146,7 @@ class Rag:
             yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None))
             return
         chosen = select(query, sentences, self.extractive)
-        details = detail_sentences(question, sentences, self.abstain)
+        details = detail_sentences(query, sentences, self.abstain)
         if not chosen or details == []:
             yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None))
             return

@@ -77,3 +77,16 @@ def test_auto_mode_probe_verdict_is_cached_on_disk(data: Path, embedder: Embedde
     assert second.ask("Wie lang ist der Radweg in Freiburg?").mode == "extractive"
     assert len(gen.calls) == probes  # the verdict came from disk, the model was not asked again
     assert (tmp_path / "models" / "probe-verdicts.json").is_file()
+
+
+def test_quote_grammar_reaches_the_generator_only_when_set(data: Path, embedder: Embedder) -> None:
+    gen = EchoGenerator("Der Bau kostete 4 Millionen Euro. [1]")
+    off = build_rag(Settings(data_dir=data), embedder=embedder, generator=gen)
+    off.ask("Wie viel kostete der Radweg in Freiburg?", mode="generative")
+    on = build_rag(Settings(data_dir=data, grammar="quotes"), embedder=embedder, generator=gen)
+    a = on.ask("Wie viel kostete der Radweg in Freiburg?", mode="generative")
+    assert gen.grammars[0] is None
+    grammar = gen.grammars[1]
+    assert grammar is not None and grammar.startswith("root ::= quote")
+    assert '"Der Bau kostete 4 Millionen Euro. [1]"' in grammar
+    assert a.mode == "generative" and "4 Millionen Euro" in a.answer
