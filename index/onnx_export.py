@@ -36,6 +36,7 @@ def export_query_encoder(model_dir: Path) -> Path:
     import transformers
 
     transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     model: Any = transformers.AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
     config = model.config
 
