@@ -48,12 +48,13 @@ class FaissStore:
         # per query measured with `rag bench`), so FAISS searches on the calling thread.
         faiss.omp_set_num_threads(1)
         self._faiss: Any = faiss  # faiss' stubs do not know the SWIG overloads used here
-        self._index: Any = index if index is not None else faiss.IndexIDMap2(self._codes(dim))
+        self._index: Any = index if index is not None else self._empty()
 
-    def _codes(self, dim: int) -> Any:
-        return self._faiss.IndexScalarQuantizer(
-            dim, self._faiss.ScalarQuantizer.QT_fp16, self._faiss.METRIC_INNER_PRODUCT
+    def _empty(self) -> Any:
+        codes = self._faiss.IndexScalarQuantizer(
+            self.dim, self._faiss.ScalarQuantizer.QT_fp16, self._faiss.METRIC_INNER_PRODUCT
         )
+        return self._faiss.IndexIDMap2(codes)
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
@@ -98,7 +99,7 @@ class FaissStore:
         """Re-encode an index that earlier versions wrote as float32, in memory; the next save keeps it."""
         ids = self._faiss.vector_to_array(self._index.id_map).astype(np.int64)
         vecs = self._index.index.reconstruct_n(0, len(ids))
-        self._index = self._faiss.IndexIDMap2(self._codes(self.dim))
+        self._index = self._empty()
         self.add(ids.tolist(), vecs)
 
 

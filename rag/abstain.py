@@ -73,14 +73,15 @@ def detail_sentences(question: str, sentences: list[Sentence], params: AbstainPa
     best = max(sentences, key=lambda s: s.score).article
     article = [s for s in sentences if s.article == best]
     terms = [content_terms(s.text) for s in article]
-    asked = content_terms(question)
+    # which question word occurs in which sentence, computed once for both uses below
+    hits = {q: [term_matches(q, t, compound_heads=True) for t in terms] for q in content_terms(question)}
     limit = max(1.0, params.focus_share * len(article))  # a word of one sentence is always specific
-    focus = {q for q in asked if sum(term_matches(q, t, compound_heads=True) for t in terms) <= limit}
+    focus = [q for q, row in hits.items() if sum(row) <= limit]
     found = [
         s
-        for s, t in zip(article, terms, strict=True)
+        for i, s in enumerate(article)
         # without a focus word (every word of the question is everywhere) alignment cannot be judged
-        if _holds_detail(question, s) and (not focus or any(term_matches(q, t, compound_heads=True) for q in focus))
+        if _holds_detail(question, s) and (not focus or any(hits[q][i] for q in focus))
     ]
     return sorted(found, key=lambda s: -s.score)
 

@@ -17,7 +17,7 @@ import numpy as np
 from index.embedder import Embedder
 from index.sentences import split_sentences
 from rag.retrieval import Passage
-from rag.text import content_terms, names, term_overlap
+from rag.text import content_terms, names, term_matches, term_overlap
 
 _MONTHS = (
     "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|"
@@ -141,7 +141,7 @@ def score_sentences(
         s.dense = float(d)
         s.lexical = term_overlap(q_terms, terms)
         s.typed = has_kind(kind, s.text)
-        novel = sum(1 for t in terms if term_overlap({t}, q_terms) == 0) / max(len(terms), 1)
+        novel = sum(1 for t in terms if not term_matches(t, q_terms)) / max(len(terms), 1)
         s.score = (
             params.w_dense * s.dense
             + params.w_lexical * s.lexical
