@@ -102,7 +102,7 @@ def overlaps(a: Chunk, b: Chunk) -> bool:
 class RetrievalResult:
     passages: list[Passage]
     query_vector: np.ndarray
-    embed_ms: float
+    embed_ms: float  # until the query vector is ready; BM25 runs meanwhile, so it is included
     search_ms: float
 
 
