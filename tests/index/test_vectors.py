@@ -23,7 +23,7 @@ def test_store_contract(make: type, tmp_path: Path) -> None:
     store.add(list(range(100, 150)), vecs)
     assert len(store) == 50
     hits = store.search(vecs[7], 5)
-    assert hits[0][0] == 107 and abs(hits[0][1] - 1.0) < 1e-3  # float16 storage
+    assert hits[0][0] == 107 and abs(hits[0][1] - 1.0) < 1e-3
     assert [h[1] for h in hits] == sorted((h[1] for h in hits), reverse=True)
     store.remove([107])
     assert len(store) == 49 and all(r != 107 for r, _ in store.search(vecs[7], 49))
@@ -45,12 +45,18 @@ def test_faiss_matches_numpy_and_survives_save_load(tmp_path: Path) -> None:
     assert [r for r, _ in g.search(q, 10)] == [r for r, _ in n.search(q, 10)]
 
 
-def test_float32_index_from_older_versions_is_upgraded_on_load(tmp_path: Path) -> None:
+@pytest.mark.parametrize("older", ["flat", "fp16"])
+def test_exact_indexes_from_older_versions_are_upgraded_on_load(older: str, tmp_path: Path) -> None:
     import faiss
 
     rng = np.random.default_rng(2)
     vecs = unit(rng, 30, 16)
-    old = faiss.IndexIDMap2(faiss.IndexFlatIP(16))
+    inner = (
+        faiss.IndexFlatIP(16)
+        if older == "flat"
+        else faiss.IndexScalarQuantizer(16, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+    )
+    old = faiss.IndexIDMap2(inner)
     old.add_with_ids(vecs, np.arange(500, 530, dtype=np.int64))
     faiss.write_index(old, str(tmp_path / FaissStore.FILE))
     store = FaissStore.load(tmp_path, 16)
@@ -58,5 +64,35 @@ def test_float32_index_from_older_versions_is_upgraded_on_load(tmp_path: Path) -
     assert store.search(vecs[3], 1)[0][0] == 503
     store.save(tmp_path)
     assert type(faiss.downcast_index(faiss.read_index(str(tmp_path / FaissStore.FILE)).index)).__name__ == (
-        "IndexScalarQuantizer"
+        "IndexHNSWFlat"
     )
+
+
+def test_removed_rows_stay_gone_across_save_load_and_compaction(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    vecs = unit(rng, 100, 16)
+    store = FaissStore(16)
+    store.add(list(range(100)), vecs)
+    store.remove([5])  # 1 % of the graph: a tombstone, no rebuild
+    assert store.search(vecs[5], 100)[0][0] != 5 and len(store) == 99
+    store.save(tmp_path)
+    again = FaissStore.load(tmp_path, 16)
+    assert len(again) == 99 and all(r != 5 for r, _ in again.search(vecs[5], 99))
+    again.remove(list(range(10, 30)))  # past COMPACT_SHARE: the graph is rebuilt without them
+    hits = {r for r, _ in again.search(vecs[12], 100)}
+    assert len(again) == 79 and hits == set(range(100)) - {5} - set(range(10, 30))
+    with pytest.raises(ValueError):
+        again.add([40], vecs[40:41])  # a live row cannot be added twice
+
+
+def test_filtered_search_is_exact_over_the_allowed_rows() -> None:
+    rng = np.random.default_rng(4)
+    vecs = unit(rng, 3000, 32)
+    f, n = FaissStore(32), NumpyStore(32)
+    for s in (f, n):
+        s.add(list(range(3000)), vecs)
+    q = unit(rng, 1, 32)[0]
+    allowed = set(range(0, 3000, 7))
+    got, want = f.search(q, 20, allowed), n.search(q, 20, allowed)
+    assert [r for r, _ in got] == [r for r, _ in want]
+    assert np.allclose([s for _, s in got], [s for _, s in want], atol=1e-5)
