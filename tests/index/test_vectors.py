@@ -15,6 +15,14 @@ def unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
+def faiss_and_numpy(vecs: np.ndarray) -> tuple[FaissStore, NumpyStore]:
+    """The product store and the brute-force reference, holding rows 0..n-1."""
+    f, n = FaissStore(vecs.shape[1]), NumpyStore(vecs.shape[1])
+    for s in (f, n):
+        s.add(list(range(len(vecs))), vecs)
+    return f, n
+
+
 @pytest.mark.parametrize("make", [FaissStore, NumpyStore])
 def test_store_contract(make: type, tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
@@ -34,10 +42,7 @@ def test_store_contract(make: type, tmp_path: Path) -> None:
 
 def test_faiss_matches_numpy_and_survives_save_load(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
-    vecs = unit(rng, 200, 32)
-    f, n = FaissStore(32), NumpyStore(32)
-    for s in (f, n):
-        s.add(list(range(200)), vecs)
+    f, n = faiss_and_numpy(unit(rng, 200, 32))
     q = unit(rng, 1, 32)[0]
     assert [r for r, _ in f.search(q, 10)] == [r for r, _ in n.search(q, 10)]
     f.save(tmp_path)
@@ -87,10 +92,7 @@ def test_removed_rows_stay_gone_across_save_load_and_compaction(tmp_path: Path) 
 
 def test_filtered_search_is_exact_over_the_allowed_rows() -> None:
     rng = np.random.default_rng(4)
-    vecs = unit(rng, 3000, 32)
-    f, n = FaissStore(32), NumpyStore(32)
-    for s in (f, n):
-        s.add(list(range(3000)), vecs)
+    f, n = faiss_and_numpy(unit(rng, 3000, 32))
     q = unit(rng, 1, 32)[0]
     allowed = set(range(0, 3000, 7))
     got, want = f.search(q, 20, allowed), n.search(q, 20, allowed)
