@@ -29,8 +29,16 @@ _AMOUNT = re.compile(
     r"dutzend|hälfte|drittel|viertel|prozent|millionen?|milliarden?)\b",
     re.I,
 )
+# "Was wurde über X gesagt?", "Was steht in den Artikeln über X?": what the archive says about X.
+# A named speaker ("Was sagte Sgrena über X?") asks what one person said, which is a factual
+# question answered from the best article, so only impersonal subjects are allowed here.
+_IMPERSONAL = (
+    r"(?:(?:man|es)\s+|(?:in\s+)?(?:den|die|der|das|im)\s+"
+    r"(?:artikel\w*|presse|medien|zeitung\w*|quellen|bericht\w*|nachrichten|archiv)\s+)?"
+)
 _TOPIC = re.compile(
-    r"^\s*(was\s+(wurde|wird|ist)\s+(über|zu)|was\s+(sagt|sagte|sagten|berichtet|steht)\b.*\b(über|zu)|"
+    r"^\s*(was\s+(wurde|wird|ist)\s+(über|zu)|"
+    rf"was\s+(sagt|sagen|sagte|sagten|berichtet|berichten|berichtete|steht|stand|schreibt|schreiben)\s+{_IMPERSONAL}(über|zu)|"
     r"was\s+gibt\s+es\s+(neues\s+)?(über|zu)|worüber)\s+(?P<topic>.+?)\s*(gesagt|berichtet|bekannt|geschrieben)?\s*\??\s*$",
     re.I,
 )
