@@ -48,6 +48,8 @@ def test_faiss_matches_numpy_and_survives_save_load(tmp_path: Path) -> None:
     f.save(tmp_path)
     g = FaissStore.load(tmp_path, 32)
     assert [r for r, _ in g.search(q, 10)] == [r for r, _ in n.search(q, 10)]
+    allowed = set(range(0, 200, 3))
+    assert [r for r, _ in g.search(q, 10, allowed)] == [r for r, _ in n.search(q, 10, allowed)]
 
 
 @pytest.mark.parametrize("older", ["flat", "fp16"])
