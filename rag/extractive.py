@@ -125,6 +125,7 @@ class ExtractiveParams:
     max_sentences: int = 3
     margin: float = 0.12
     next_of_best: int = 1  # the sentence after the best one often carries the answer
+    prev_of_best: int = 1  # ...and the one before it often names what the best one refers to
     topic_max: int = 8
 
 
@@ -181,4 +182,6 @@ def select(question: str, sentences: list[Sentence], params: ExtractiveParams) -
         chosen = [s for s in ranked[: params.max_sentences] if s.score >= top.score - params.margin]
         following = sorted((s for s in ranked if s.start > top.start), key=lambda s: s.start)
         chosen += [s for s in following[: params.next_of_best] if s not in chosen]
+        preceding = sorted((s for s in ranked if s.start < top.start), key=lambda s: -s.start)
+        chosen += [s for s in preceding[: params.prev_of_best] if s not in chosen]
     return sorted(chosen, key=lambda s: (s.passage, s.start))
