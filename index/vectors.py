@@ -67,7 +67,7 @@ class FaissStore:
         faiss.omp_set_num_threads(1)
         self._faiss: Any = faiss  # faiss' stubs do not know the SWIG overloads used here
         self._index: Any = index if index is not None else self._empty()
-        self._removed: set[int] = removed or set()
+        self._set_removed(removed or set())
         self._live: set[int] = set(self._ids().tolist()) - self._removed
 
     def _empty(self) -> Any:
@@ -75,6 +75,12 @@ class FaissStore:
         graph.hnsw.efConstruction = self.EF_CONSTRUCTION
         graph.hnsw.efSearch = self.EF_SEARCH
         return self._faiss.IndexIDMap2(graph)
+
+    def _set_removed(self, removed: set[int]) -> None:
+        """Tombstones, and the selector that skips them, built once per change, not per query."""
+        self._removed = removed
+        dead = np.fromiter(removed, dtype=np.int64, count=len(removed))
+        self._skip: Any = self._faiss.IDSelectorNot(self._faiss.IDSelectorBatch(dead)) if removed else None
 
     def _ids(self) -> npt.NDArray[np.int64]:
         return self._faiss.vector_to_array(self._index.id_map).astype(np.int64)  # type: ignore[no-any-return]
@@ -104,7 +110,7 @@ class FaissStore:
         if not gone:
             return
         self._live -= gone
-        self._removed |= gone
+        self._set_removed(self._removed | gone)
         if len(self._removed) > self.COMPACT_SHARE * int(self._index.ntotal):
             self._rebuild()
 
@@ -114,7 +120,7 @@ class FaissStore:
         keep = ~np.isin(ids, np.fromiter(self._removed, dtype=np.int64, count=len(self._removed)))
         vecs = np.array(self._matrix()[keep])
         self._index = self._empty()
-        self._removed = set()
+        self._set_removed(set())
         self._live = set()
         self.add(ids[keep].tolist(), vecs)
 
@@ -125,9 +131,8 @@ class FaissStore:
         if allowed is not None:
             return self._exact(q, k, allowed & self._live)
         params = self._faiss.SearchParametersHNSW(efSearch=max(self.EF_SEARCH, k))
-        if self._removed:
-            dead = np.fromiter(self._removed, dtype=np.int64, count=len(self._removed))
-            params.sel = self._faiss.IDSelectorNot(self._faiss.IDSelectorBatch(dead))
+        if self._skip is not None:
+            params.sel = self._skip
         scores, ids = self._index.search(q.reshape(1, self.dim), min(k, len(self)), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
