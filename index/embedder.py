@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,9 +39,12 @@ class OnnxQueryEncoder:
     """One query through ONNX Runtime (see `index.onnx_export`), pooled like the model's own modules.
 
     Mean pooling over the attention mask and L2 normalization, as in the converted e5 folder.
+    The tokenizer is shared with sentence-transformers, so it is only used under `lock`.
     """
 
-    def __init__(self, file: Path, tokenizer: Any, prefix: str, max_length: int, threads: int | None) -> None:
+    def __init__(
+        self, file: Path, tokenizer: Any, prefix: str, max_length: int, threads: int | None, lock: threading.Lock
+    ) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -50,9 +54,13 @@ class OnnxQueryEncoder:
         self._tokenizer = tokenizer
         self._prefix = prefix
         self._max_length = max_length
+        self._lock = lock
 
     def __call__(self, text: str) -> Vectors:
-        enc = self._tokenizer(self._prefix + text, return_tensors="np", truncation=True, max_length=self._max_length)
+        with self._lock:
+            enc = self._tokenizer(
+                self._prefix + text, return_tensors="np", truncation=True, max_length=self._max_length
+            )
         mask = enc["attention_mask"].astype(np.int64)
         (hidden,) = self._session.run(None, {"input_ids": enc["input_ids"].astype(np.int64), "attention_mask": mask})
         pooled = (hidden[0] * mask[0, :, None]).sum(0) / max(int(mask.sum()), 1)
@@ -61,7 +69,13 @@ class OnnxQueryEncoder:
 
 
 class SentenceTransformerEmbedder:
-    """Documents go through sentence-transformers; queries too, or through `query_onnx` if given."""
+    """Documents go through sentence-transformers; queries too, or through `query_onnx` if given.
+
+    Thread-safe: a fast tokenizer keeps its truncation and padding settings as state, and two
+    threads that tokenize at once can see each other's (a batch padded to another batch's
+    length: "expected sequence of length 59 at dim 1 (got 57)"). One lock guards every use of
+    the tokenizer, by sentence-transformers and by the ONNX query encoder alike.
+    """
 
     def __init__(
         self, path: Path, threads: int | None = None, batch_size: int = 32, query_onnx: Path | None = None
@@ -72,17 +86,15 @@ class SentenceTransformerEmbedder:
 
         if not (path / "modules.json").is_file():
             raise ModelError(f"No embedding model at {path}: run `make setup` (or `rag setup`)")
-        import torch
         import transformers
         from sentence_transformers import SentenceTransformer
 
         transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
         transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
-        if threads:
-            torch.set_num_threads(threads)
         self._model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._batch_size = batch_size
+        self._lock = threading.Lock()
         self.name = path.name
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim() or 0)
@@ -94,18 +106,19 @@ class SentenceTransformerEmbedder:
                 )
             prefix = str(self._model.prompts.get("query") or "")
             max_length = int(self._model.max_seq_length or 512)
-            self._query = OnnxQueryEncoder(query_onnx, self._model.tokenizer, prefix, max_length, threads)
+            self._query = OnnxQueryEncoder(query_onnx, self._model.tokenizer, prefix, max_length, threads, self._lock)
         self.query_backend = "onnx-int8" if self._query else "torch"
 
     def _encode(self, texts: list[str], prompt_name: str) -> Vectors:
-        vecs = self._model.encode(
-            texts,
-            prompt_name=prompt_name,
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with self._lock:
+            vecs = self._model.encode(
+                texts,
+                prompt_name=prompt_name,
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_documents(self, texts: list[str]) -> Vectors:
