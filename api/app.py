@@ -6,8 +6,11 @@ The pipeline is built once, lazily, and reaches routes through a dependency; blo
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
+import re
 import threading
 import time
 import weakref
@@ -17,6 +20,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from sse_starlette.sse import EventSourceResponse
@@ -26,9 +30,9 @@ from api.deps import RagDep, RagHolder
 from api.errors import errors
 from api.openai_compat import router as openai_router
 from api.schemas import AskRequest, Health, Turn
-from api.security import GuardMiddleware
+from api.security import GuardMiddleware, security_headers
 from index import storage
-from index.errors import BusyError, InputError, RagError
+from index.errors import BusyError, InputError, NoIndexError, RagError
 from rag.answer import Answer
 from rag.config import Settings
 from rag.generator import Message
@@ -61,12 +65,53 @@ def _filters(body: AskRequest) -> Filters:
     return Filters(body.since, body.until, body.source, body.include_undated)
 
 
+def _script_hashes(page: Path) -> list[str]:
+    """sha256 of each inline script of the page, for its Content-Security-Policy."""
+    scripts = re.findall(r"<script>(.*?)</script>", page.read_text(encoding="utf-8"), re.S)
+    return [base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() for s in scripts]
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """FastAPI's 422 detail without the offending input: echoing it back costs as much as the
+    request (11.9 MB back for 11.9 MB in), and NaN or a lone surrogate cannot be encoded as JSON."""
+    out = []
+    for e in exc.errors():
+        msg = str(e.get("msg", "invalid value")).encode("utf-8", "replace").decode()[:300]
+        loc = [x if isinstance(x, int) else str(x).encode("utf-8", "replace").decode()[:100] for x in e.get("loc", ())]
+        out.append({"loc": loc, "msg": msg, "type": str(e.get("type", "value_error"))})
+    return out[:20]
+
+
+def _without_paths(message: str, settings: Settings) -> str:
+    """Responses never show where the data and the models live on disk."""
+    for folder, name in ((settings.data_dir, "<data>"), (settings.models_dir, "<models>")):
+        message = message.replace(str(folder.resolve()), name)
+        if folder.is_absolute():
+            message = message.replace(str(folder), name)
+        else:  # a relative "data" is also a common word: only where it leads a path
+            message = re.sub(rf"(?<![\w/.-]){re.escape(str(folder))}/", f"{name}/", message)
+    return message
+
+
+NO_INDEX = "No index yet: add articles with POST /articles (or run `rag index` on the server)"
+
+
 def create_app(settings: Settings | None = None, rag: Rag | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(title="Quellen", version="0.1.0", description="Fragen an deutsche Nachrichtenartikel, mit Belegen.")
+    # /docs and /redoc would load Swagger UI from a CDN, which an offline machine cannot reach;
+    # /openapi.json stays (see the README for viewing it offline).
+    app = FastAPI(
+        title="Quellen",
+        version="0.1.0",
+        description="Fragen an deutsche Nachrichtenartikel, mit Belegen.",
+        docs_url=None,
+        redoc_url=None,
+    )
     holder = RagHolder(settings, rag)
     app.state.holder = holder
-    app.add_middleware(GuardMiddleware, api_key=settings.api_key)
+    hosts = [*settings.allowed_hosts, settings.host]
+    headers = security_headers(_script_hashes(STATIC / "index.html"))
+    app.add_middleware(GuardMiddleware, api_key=settings.api_key, allowed_hosts=hosts, headers=headers)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -75,31 +120,30 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
             allow_headers=["Authorization", "Content-Type"],
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_errors(exc)}, status_code=422)
+
     @app.exception_handler(RagError)
     async def rag_error(_: Request, exc: RagError) -> JSONResponse:
         headers = {"Retry-After": "5"} if isinstance(exc, BusyError) else None
+        message = NO_INDEX if isinstance(exc, NoIndexError) else _without_paths(str(exc), settings)
         if isinstance(exc, InputError):
             # the same shape as FastAPI's own 422s, so clients handle one error format
-            detail: Any = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]
+            detail: Any = [{"loc": ["body"], "msg": message, "type": "value_error"}]
         else:
-            detail = str(exc)
+            detail = message
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
     @app.get("/health", response_model=Health)
     def health() -> Health:
         if storage.current_dir(settings.data_dir) is None and holder.rag is None:
-            return Health(
-                status="no_index",
-                articles=0,
-                chunks=0,
-                embedder=None,
-                generator=None,
-                message=f"No index at {settings.data_dir}/: run `rag index seeds/`",
-            )
+            return Health(status="no_index", articles=0, chunks=0, embedder=None, generator=None, message=NO_INDEX)
         try:
             r = holder.get()
         except RagError as e:
-            return Health(status="error", articles=0, chunks=0, embedder=None, generator=None, message=str(e))
+            message = _without_paths(str(e), settings)
+            return Health(status="error", articles=0, chunks=0, embedder=None, generator=None, message=message)
         info = r.model_info
         return Health(
             status="ok",

@@ -11,21 +11,27 @@ import datetime as dt
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import RagDep, SettingsDep
+from api.deps import HolderDep, RagDep, SettingsDep
 from api.errors import errors
+from api.schemas import Text
 from index.article import Article
 from index.build import remove_articles, upsert_articles
-from index.errors import InputError, NotFoundError
-from index.readers import ARTICLE_ID, MAX_ARTICLE_CHARS, NON_BLANK, check_article
+from index.errors import InputError, NotFoundError, TooLargeError
+from index.readers import ARTICLE_ID, NON_BLANK, check_article
 from rag.retrieval import Filters
 
 router = APIRouter(tags=["articles"])
+# One request is embedded while its client waits: 200k characters took 29 s on 2 cores, so an
+# article over the API is capped at 100k (about 15 s; a long news feature is 20-40k), and a
+# request at 200 articles. Larger imports go through `rag index`, which shows progress.
+MAX_API_ARTICLE_CHARS = 100_000
+MAX_API_ARTICLES = 200
 
 
 class ArticleIn(BaseModel):
     id: str = Field(min_length=1, max_length=200, pattern=ARTICLE_ID, description="Letters, digits, . : @ + - _")
-    title: str = Field("", max_length=1000)
-    text: str = Field(min_length=1, max_length=MAX_ARTICLE_CHARS, pattern=NON_BLANK)
+    title: Text = Field("", max_length=1000)
+    text: Text = Field(min_length=1, pattern=NON_BLANK, description=f"At most {MAX_API_ARTICLE_CHARS} characters.")
     date: dt.date | None = None
     url: str | None = Field(None, max_length=2000)
     source: str | None = Field(None, max_length=200)
@@ -90,14 +96,29 @@ def _article(a: ArticleIn) -> Article:
         raise InputError(f"article {a.id!r}: {e}") from None
 
 
-@router.post("/articles", response_model=WriteResult, responses=errors(401, 500, 503))
-def upsert(body: ArticleIn | list[ArticleIn], r: RagDep, settings: SettingsDep) -> WriteResult:
-    """Add or replace articles by id; only new or changed ones are embedded."""
+def _check_request(items: list[ArticleIn]) -> None:
+    if len(items) > MAX_API_ARTICLES:
+        raise TooLargeError(f"body: {len(items)} articles, at most {MAX_API_ARTICLES} per request")
+    first: dict[str, int] = {}
+    for n, a in enumerate(items):
+        if len(a.text) > MAX_API_ARTICLE_CHARS:
+            raise TooLargeError(
+                f"article {a.id!r}: text has {len(a.text)} characters, at most {MAX_API_ARTICLE_CHARS} "
+                "over the API (use `rag index` for longer ones)"
+            )
+        if a.id in first:
+            raise InputError(f"article {a.id!r} appears twice in the request (items {first[a.id]} and {n})")
+        first[a.id] = n
+
+
+@router.post("/articles", response_model=WriteResult, responses=errors(401, 413, 500, 503))
+def upsert(body: ArticleIn | list[ArticleIn], holder: HolderDep, settings: SettingsDep) -> WriteResult:
+    """Add or replace articles by id; only new or changed ones are embedded. The first article
+    sent to an empty data directory creates the index."""
     items = body if isinstance(body, list) else [body]
-    if len(items) > 1000:
-        raise InputError("body: at most 1000 articles per request")
+    _check_request(items)
     articles = [_article(a) for a in items]
-    s = upsert_articles(settings.data_dir, articles, r.embedder, chunking=r.catalog.manifest.chunking)
+    s = upsert_articles(settings.data_dir, articles, holder.embedder())
     return WriteResult(added=s.added, updated=s.updated, unchanged=s.unchanged, articles=s.articles, chunks=s.chunks)
 
 

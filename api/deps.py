@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 
 from index import storage
 from index.catalog import Catalog
+from index.embedder import Embedder
 from index.errors import BusyError
 from rag.config import Settings
 from rag.pipeline import Rag
@@ -24,6 +25,7 @@ class RagHolder:
         self.settings = settings
         self.rag = rag
         self._lock = threading.Lock()
+        self._embedder: Embedder | None = rag.embedder if rag is not None else None
         self._loaded = storage.current_dir(settings.data_dir) if rag is not None else None
         # One question is answered at a time per core budget; `max_waiting` more may wait.
         self._slots = threading.BoundedSemaphore(settings.max_waiting + 1)
@@ -50,13 +52,23 @@ class RagHolder:
         finally:
             release()
 
+    def embedder(self) -> Embedder:
+        """The embedder, also before any index exists (the first POST /articles creates it)."""
+        with self._lock:
+            if self._embedder is None:
+                from rag.factory import build_embedder
+
+                self._embedder = build_embedder(self.settings)
+            return self._embedder
+
     def get(self) -> Rag:
         with self._lock:
             current = storage.current_dir(self.settings.data_dir)
             if self.rag is None:
                 from rag.factory import build_rag
 
-                self.rag = build_rag(self.settings)
+                self.rag = build_rag(self.settings, embedder=self._embedder)
+                self._embedder = self.rag.embedder
                 self._loaded = current
             elif current is not None and current != self._loaded:
                 self.rag.set_catalog(Catalog.load(self.settings.data_dir, self.rag.embedder))
@@ -71,6 +83,14 @@ def get_rag(request: Request) -> Rag:
 
 
 RagDep = Annotated[Rag, Depends(get_rag)]
+
+
+def get_holder(request: Request) -> RagHolder:
+    holder: RagHolder = request.app.state.holder
+    return holder
+
+
+HolderDep = Annotated[RagHolder, Depends(get_holder)]
 
 
 def get_settings(request: Request) -> Settings:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import RagDep
 from api.errors import errors
+from api.schemas import Text
 from index.errors import InputError
 from rag.answer import Answer
 from rag.generator import Message
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/v1", tags=["openai"])
 
 class ChatMessage(BaseModel):
     role: Literal["system", "user", "assistant", "tool", "developer"]
-    content: str | None = Field(None, max_length=20_000)
+    content: Text | None = Field(None, max_length=20_000)
 
 
 class ChatRequest(BaseModel):

@@ -3,28 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from index.readers import NON_BLANK
 from rag.pipeline import MAX_QUESTION_CHARS
 
 
+def _encodable(text: str) -> str:
+    """JSON allows "\\ud800" (half of a surrogate pair); no answer containing it could be sent."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains an unpaired surrogate (\\ud800-\\udfff); send valid Unicode") from None
+    return text
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+
+
 class Turn(BaseModel):
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+    content: Text = Field(max_length=20_000)
 
 
 class AskRequest(BaseModel):
-    question: str = Field(
+    question: Text = Field(
         min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NON_BLANK, description="Die Frage (not blank)."
     )
     top_k: int = Field(5, ge=1, le=20)
     mode: Literal["auto", "extractive", "generative"] | None = None
     since: dt.date | None = Field(None, description="ISO date; only articles from this day on.")
     until: dt.date | None = Field(None, description="ISO date; only articles up to this day.")
-    source: str | None = Field(None, max_length=200)
+    source: Text | None = Field(None, max_length=200)
     include_undated: bool = False
     history: list[Turn] = Field(default_factory=list, max_length=50)
 

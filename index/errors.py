@@ -19,6 +19,12 @@ class InputError(RagError):
     status_code = 422
 
 
+class TooLargeError(InputError):
+    """Input over a size limit (the limit is in the message)."""
+
+    status_code = 413
+
+
 class NoIndexError(RagError):
     """No index exists yet in the data directory."""
 

@@ -49,27 +49,32 @@ def export_query_encoder(model_dir: Path) -> Path:
             out: torch.Tensor = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             return out
 
-    target.parent.mkdir(parents=True, exist_ok=True)
+    export_onnx(LastHidden(model), config, target, "last_hidden_state", {0: "batch", 1: "tokens"})
+    return target
+
+
+def export_onnx(module: Any, config: Any, target: Path, output: str, output_axes: dict[int, str]) -> None:
+    """Export a BERT-shaped `module(input_ids, attention_mask) -> output` to int8 ONNX at `target`."""
     root = logging.getLogger()
     level = root.level
     # The exporter and the quantizer warn about generic cases (negative gather indices,
-    # calibration pre-processing) that do not apply to this model; keep set-up output readable.
+    # calibration pre-processing) that do not apply to these models; keep set-up output readable.
     root.setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _export(LastHidden(model), config, target)
+            _export(module, config, target, output, output_axes)
     finally:
         root.setLevel(level)
-    return target
 
 
-def _export(module: Any, config: Any, target: Path) -> None:
+def _export(module: Any, config: Any, target: Path, output: str, output_axes: dict[int, str]) -> None:
     import onnx
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers import optimizer
 
+    target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         raw, fused, quant = (Path(tmp) / n for n in ("raw.onnx", "fused.onnx", "int8.onnx"))
         example = (torch.ones(1, 8, dtype=torch.long), torch.ones(1, 8, dtype=torch.long))
@@ -80,8 +85,8 @@ def _export(module: Any, config: Any, target: Path) -> None:
                 example,
                 str(raw),
                 input_names=list(INPUTS),
-                output_names=["last_hidden_state"],
-                dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+                output_names=[output],
+                dynamic_axes={"input_ids": axes, "attention_mask": axes, output: output_axes},
                 opset_version=17,
                 dynamo=False,
             )

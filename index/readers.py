@@ -24,7 +24,9 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # "Has a visible character", spelled so that Python, pydantic's Rust regex and the ECMA regex
 # of JSON Schema agree (their \s differ on U+001C-001F, U+0085 and U+FEFF).
 NON_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
-ARTICLE_ID = r"^[\w.:@+\-]+$"
+# Letters, digits and . : @ + - _, but not dots alone: "." and ".." cannot be reached as
+# /articles/{id} (URLs normalise them away).
+ARTICLE_ID = r"^[\w.:@+\-]*[\w:@+\-][\w.:@+\-]*$"
 
 
 def is_blank(text: str) -> bool:

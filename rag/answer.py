@@ -29,6 +29,7 @@ class Citation(BaseModel):
 class Timings(BaseModel):
     embed_ms: float = 0.0
     search_ms: float = 0.0
+    read_ms: float = Field(0.0, description="The reader scoring the candidate sentences.")
     generate_ms: float = 0.0
     total_ms: float = 0.0
 
@@ -49,3 +50,14 @@ class Answer(BaseModel):
     mode: str = Field("extractive", description="How the answer text was produced.")
     fallback: str | None = Field(None, description="'extractive' when generated text was rejected.")
     search_query: str = Field("", description="The query used for retrieval (rewritten follow-ups).")
+    confidence: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="With RAG_READER=on: the reader's probability (0-1) that the best quoted sentence answers "
+        "the question; for an abstention, that of the best candidate. None when the reader is off.",
+    )
+    low_confidence: bool = Field(False, description="An answer whose confidence is below the sure level.")
+    omitted_passages: int = Field(
+        0, description="Retrieved passages left out of the model's prompt because they did not fit its context."
+    )

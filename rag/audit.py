@@ -11,7 +11,7 @@ import re
 
 from index.article import Article
 from rag.answer import Answer
-from rag.text import cited_numbers, strip_citations
+from rag.text import cited_numbers, restore_markers, strip_citations
 
 _LINE_HEADER = re.compile(r"^„.*“( \(.*\))?:$")
 _CLAIM = re.compile(r"[^\[]+?(?:\s*\[\d+\])+")
@@ -33,7 +33,7 @@ def answer_sentences(answer: Answer) -> list[str]:
 def sentence_supported(sentence: str, answer: Answer, articles: dict[str, Article]) -> bool:
     from rag.verify import VerifyParams, supports
 
-    claim = strip_citations(sentence)
+    claim = restore_markers(strip_citations(sentence))
     by_n = {c.n: c for c in answer.citations}
     for n in cited_numbers(sentence):
         c = by_n.get(n)

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Optional, TypeVar
 import typer
 
 from index.errors import RagError
+from rag.cli_train import train_app
 from rag.config import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Quellen: Fragen an deutsche Nachrichtenartikel.")
@@ -144,6 +145,8 @@ def ask(
     if as_json:
         typer.echo(answer.model_dump_json(indent=1))
         return
+    if answer.low_confidence:
+        typer.echo(f"(Unsichere Antwort, Sicherheit {answer.confidence:.0%}: bitte die Belege prüfen.)")
     typer.echo(answer.answer + "\n")
     for c in answer.citations or answer.related:
         date = f", {c.date}" if c.date else ""
@@ -187,6 +190,7 @@ def serve(
     uvicorn.run(create_app(settings, rag), host=settings.host, port=settings.port, log_level="info")
 
 
+app.add_typer(train_app, name="train")
 eval_app = typer.Typer(no_args_is_help=True, help="Measure retrieval and answer quality on dev sets.")
 app.add_typer(eval_app, name="eval")
 CACHE = Path(".cache/eval-index")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from rag.answer import Citation, Quote
 from rag.extractive import Sentence
 from rag.retrieval import Passage
+from rag.text import defuse_markers
 
 ABSTAIN_TEXT = "In den vorliegenden Artikeln finde ich dazu keine Angaben."
 
@@ -62,8 +63,9 @@ def compose_quotes(passages: list[Passage], chosen: list[Sentence], with_headers
         if with_headers and chunk.article_id != current:
             current = chunk.article_id
             date = f" ({chunk.date})" if chunk.date else ""
-            lines.append(f"\n„{chunk.title}“{date}:" if lines else f"„{chunk.title}“{date}:")
-        lines.append(f"{s.text.strip()} [{numbers[s.passage]}]")
+            header = f"„{defuse_markers(chunk.title or chunk.article_id)}“{date}:"
+            lines.append(f"\n{header}" if lines else header)
+        lines.append(f"{defuse_markers(s.text.strip())} [{numbers[s.passage]}]")
     quotes: dict[int, list[Quote]] = {}
     for s in ordered:
         quotes.setdefault(s.passage, []).append(Quote(start=s.start, end=s.end))
@@ -77,7 +79,7 @@ def compose_generated(passages: list[Passage], supported: list[tuple[str, Senten
     quotes: dict[int, list[Quote]] = {}
     parts = []
     for claim, ev in supported:
-        parts.append(f"{claim} [{numbers[ev.passage]}]")
+        parts.append(f"{defuse_markers(claim)} [{numbers[ev.passage]}]")
         q = Quote(start=ev.start, end=ev.end)
         if q not in quotes.setdefault(ev.passage, []):
             quotes[ev.passage].append(q)

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         "onnx-int8", description="How queries are embedded: ONNX Runtime int8 (fast) or PyTorch float32."
     )
     generator: Literal["llama", "none"] = Field("llama", description="'none' disables generation.")
+    reader: Literal["off", "on"] = Field(
+        "off",
+        description="on: the trained reader scores every candidate sentence (confidence, extra abstention); "
+        "off by default because on the news dev set it does not yet beat the rules (README, 'The reader').",
+    )
     mode: Mode = Field("auto", description="auto: generative only when the model passes the check.")
     top_k: int = Field(5, ge=1, le=20, description="Passages given to the answerer.")
     threads: int = Field(2, ge=1, description="CPU threads for torch and llama.cpp.")
@@ -48,6 +53,10 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Server bind address.")
     port: int = Field(8000, ge=1, le=65535, description="Server port.")
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
+        description="Host names the server answers to (DNS-rebinding guard); the bind address is added; '*': any.",
+    )
     api_key: str | None = Field(None, description="If set, routes require 'Authorization: Bearer <key>'.")
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins; empty: CORS off.")
     max_waiting: int = Field(8, ge=0, description="Requests that may wait for the model; beyond: 503.")
@@ -63,6 +72,19 @@ class Settings(BaseSettings):
         from index.onnx_export import query_onnx_path
 
         return query_onnx_path(self.embedder_dir) if self.query_encoder == "onnx-int8" else None
+
+    @property
+    def reader_base_dir(self) -> Path:
+        """The e5 folder the reader's frozen layers and tokenizer come from (whatever the embedder)."""
+        from rag.reader.model import BASE_MODEL
+
+        return self.models_dir / BASE_MODEL
+
+    @property
+    def reader_onnx_file(self) -> Path:
+        from rag.reader.model import WEIGHTS_SHA256, onnx_name
+
+        return self.models_dir / "reader" / onnx_name(WEIGHTS_SHA256)
 
     @property
     def gguf_file(self) -> Path:

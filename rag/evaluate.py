@@ -132,15 +132,42 @@ def evaluate_retrieval(rag: Rag, targets: list[Target], k: int, mode: RetrievalM
     }
 
 
+def abstention_table(rows: list[tuple[float, bool, bool]]) -> list[dict[str, float]]:
+    """abstain_unanswerable and false_abstain had `min_reader` been each of 0.1 … 0.9, from the
+    answers' confidences (an unrelated question abstains at any threshold)."""
+    n_un = sum(1 for _, _, answerable in rows if not answerable) or 1
+    n_ans = sum(1 for _, _, answerable in rows if answerable) or 1
+    table = []
+    for t in [x / 20 for x in range(2, 19)]:
+        abstains = [(unrelated or conf < t, answerable) for conf, unrelated, answerable in rows]
+        table.append(
+            {
+                "min_reader": t,
+                "abstain_unanswerable": round(sum(a for a, ok in abstains if not ok) / n_un, 4),
+                "false_abstain": round(sum(a for a, ok in abstains if ok) / n_ans, 4),
+            }
+        )
+    return table
+
+
 def evaluate_answers(
     rag: Rag, questions: list[dict[str, Any]], articles: dict[str, Article], mode: str, details: bool
 ) -> dict[str, Any]:
     hits, cites_ok, cites, recalls, latency = 0, 0, 0, [], []
     abstain_un, n_un, false_abstain, n_ans, unsupported, german, records = 0, 0, 0, 0, 0, 0, []
+    per_answer: list[int] = []
+    read_ms: list[float] = []
+    confidences: list[tuple[float, bool, bool]] = []  # (confidence, unrelated, answerable)
     for q in questions:
         t0 = time.perf_counter()
         a = rag.ask(q["question"], mode=mode)  # type: ignore[arg-type]
         latency.append((time.perf_counter() - t0) * 1000)
+        read_ms.append(a.timings.read_ms)
+        if not a.abstained:
+            per_answer.append(sum(len(c.quotes) for c in a.citations))
+        if a.confidence is not None:  # with the reader on
+            unrelated = a.abstained and a.confidence >= rag.abstain.min_reader
+            confidences.append((a.confidence, unrelated, bool(q.get("answerable", True))))
         german += is_german(a.answer)
         bad = [s for s in answer_sentences(a) if not sentence_supported(s, a, articles)]
         unsupported += len(bad)
@@ -149,6 +176,7 @@ def evaluate_answers(
             "abstained": a.abstained,
             "answer": a.answer,
             "unsupported": bad,
+            "confidence": a.confidence,
         }
         if not q.get("answerable", True):
             n_un += 1
@@ -189,6 +217,9 @@ def evaluate_answers(
         "german_rate": round(german / max(len(questions), 1), 4),
         "p50_ms": round(_pct(latency, 0.5), 1),
         "p95_ms": round(_pct(latency, 0.95), 1),
+        "quoted_sentences_per_answer": round(statistics.fmean(per_answer), 2) if per_answer else 0.0,
+        "reader_ms_p50": round(_pct(read_ms, 0.5), 1),
+        "abstention_by_threshold": abstention_table(confidences) if confidences else None,
     }
     if details:
         out["details"] = records

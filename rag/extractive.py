@@ -16,6 +16,7 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.sentences import split_sentences
+from rag.reader.pairs import Candidate
 from rag.retrieval import Passage
 from rag.text import content_terms, names, term_matches, term_overlap
 
@@ -55,6 +56,7 @@ class Sentence:
     dense: float = 0.0
     lexical: float = 0.0
     typed: bool = True
+    reader: float = 0.0  # the reader's probability that this sentence answers the question
 
 
 def topic_of(question: str) -> str | None:
@@ -98,6 +100,22 @@ def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
     return out
 
 
+def reader_candidates(sentences: list[Sentence], passages: list[Passage]) -> list[Candidate]:
+    """Each sentence with its article title and the candidate sentences right before and after it
+    (the passages are windows of whole sentences, so a sentence's neighbours are mostly there)."""
+    by_article: dict[str, list[Sentence]] = {}
+    for s in sentences:
+        by_article.setdefault(s.article, []).append(s)
+    around: dict[int, tuple[str, str]] = {}
+    for group in by_article.values():
+        group.sort(key=lambda s: s.start)
+        for i, s in enumerate(group):
+            before = group[i - 1].text if i and group[i - 1].end + 2 >= s.start else ""
+            after = group[i + 1].text if i + 1 < len(group) and s.end + 2 >= group[i + 1].start else ""
+            around[id(s)] = (before, after)
+    return [Candidate(s.text, passages[s.passage].chunk.title, *around[id(s)]) for s in sentences]
+
+
 _SPEECH = re.compile(
     r"[„“\"»«]|\b(sagte|sagt|erklärte|erklärt|betonte|sei|seien|habe|hätte|wäre|würden?|forderte|kritisierte)\b", re.I
 )
@@ -122,6 +140,7 @@ class ExtractiveParams:
     w_speech: float = 0.09  # reported speech, for "Was sagte …" questions
     w_cause: float = 0.095  # causal connectives, for "Warum …" questions
     w_length: float = 0.03
+    w_reader: float = 0.0  # the reader's probability, on the scale of dense = 1 (chosen in the README)
     max_sentences: int = 3
     margin: float = 0.12
     next_of_best: int = 1  # the sentence after the best one often carries the answer
@@ -164,6 +183,11 @@ def score_sentences(
         )
 
 
+def rank_key(s: Sentence, params: ExtractiveParams) -> float:
+    """How sentences are ranked for quoting: the feature score plus the weighted reader probability."""
+    return s.score + params.w_reader * s.reader
+
+
 def select(question: str, sentences: list[Sentence], params: ExtractiveParams) -> list[Sentence]:
     """Pick the answer sentences, in article order (passage rank, then position)."""
     if not sentences:
@@ -172,14 +196,15 @@ def select(question: str, sentences: list[Sentence], params: ExtractiveParams) -
     if topic:
         t_terms = content_terms(topic)
         about = [s for s in sentences if t_terms and t_terms & content_terms(s.text)]
-        chosen = sorted(about, key=lambda s: -s.score)[: params.topic_max]
+        chosen = sorted(about, key=lambda s: -rank_key(s, params))[: params.topic_max]
     else:
         # A factual question is answered from the article of the best sentence; quoting a
         # second article for a single fact mostly adds noise.
-        best = max(sentences, key=lambda s: s.score)
-        ranked = sorted((s for s in sentences if s.article == best.article), key=lambda s: -s.score)
+        best = max(sentences, key=lambda s: rank_key(s, params))
+        ranked = sorted((s for s in sentences if s.article == best.article), key=lambda s: -rank_key(s, params))
         top = ranked[0]
-        chosen = [s for s in ranked[: params.max_sentences] if s.score >= top.score - params.margin]
+        floor = rank_key(top, params) - params.margin
+        chosen = [s for s in ranked[: params.max_sentences] if rank_key(s, params) >= floor]
         following = sorted((s for s in ranked if s.start > top.start), key=lambda s: s.start)
         chosen += [s for s in following[: params.next_of_best] if s not in chosen]
         preceding = sorted((s for s in ranked if s.start < top.start), key=lambda s: -s.start)

@@ -8,10 +8,14 @@ from rag.config import Settings
 from rag.generator import Generator, LlamaCppGenerator
 from rag.pipeline import Rag
 from rag.probe import ProbeCache
+from rag.reader.onnx_reader import OnnxReader, Reader
 from rag.retrieval import HybridRetriever
 
 
 def build_embedder(settings: Settings) -> Embedder:
+    import torch
+
+    torch.set_num_threads(settings.threads)  # process-wide, so decided here at the root, not in a class
     return SentenceTransformerEmbedder(
         settings.embedder_dir, threads=settings.threads, query_onnx=settings.query_onnx_file
     )
@@ -28,6 +32,10 @@ def build_generator(settings: Settings) -> Generator | None:
         timeout_s=settings.generation_timeout_s,
         max_waiting=settings.max_waiting,
     )
+
+
+def build_reader(settings: Settings) -> Reader:
+    return OnnxReader(settings.reader_onnx_file, settings.reader_base_dir, threads=settings.threads)
 
 
 def build_retriever(settings: Settings, catalog: Catalog, embedder: Embedder) -> HybridRetriever:
@@ -47,8 +55,10 @@ def build_rag(
     embedder: Embedder | None = None,
     generator: Generator | None = None,
     catalog: Catalog | None = None,
+    reader: Reader | None = None,
 ) -> Rag:
-    """Wire the pipeline; tests may pass in fakes (or a shared real embedder)."""
+    """Wire the pipeline; tests may pass in fakes (or shared real models). `settings.reader`
+    decides whether a reader is used; `reader` only supplies one already loaded."""
     catalog = catalog or Catalog.load(settings.data_dir)  # fails fast, before loading models
     embedder = embedder or build_embedder(settings)
     catalog.check_embedder(embedder)
@@ -59,6 +69,7 @@ def build_rag(
         embedder,
         generator,
         build_retriever(settings, catalog, embedder),
+        (reader or build_reader(settings)) if settings.reader == "on" else None,
         top_k=settings.top_k,
         mode=settings.mode,
         max_tokens=settings.max_tokens,

@@ -41,6 +41,13 @@ class Generator(Protocol):
         grammar: str | None = None,
     ) -> Iterator[str]: ...
 
+    def fits(self, messages: Sequence[Message], max_tokens: int) -> bool:
+        """Whether the prompt and `max_tokens` of answer fit the model's context window."""
+        ...
+
+
+CHAT_OVERHEAD_TOKENS = 8  # per message: a chat template's role markers (Gemma's and ChatML's take 4-6)
+
 
 def plain_prompt(messages: Sequence[Message]) -> str:
     """A completion prompt for base models without a chat template."""
@@ -82,6 +89,16 @@ class LlamaCppGenerator:
                 verbose=False,
             )
         return self._llm
+
+    def fits(self, messages: Sequence[Message], max_tokens: int) -> bool:
+        llm = self._model()
+        if self._chat_format:
+            texts = [m["content"] for m in messages]
+            overhead = CHAT_OVERHEAD_TOKENS * len(messages)
+        else:
+            texts, overhead = [plain_prompt(messages)], 0
+        used = sum(len(llm.tokenize(t.encode("utf-8"), add_bos=False, special=False)) for t in texts)
+        return used + overhead + 1 + max_tokens <= self._n_ctx  # + 1: the BOS token
 
     def generate(
         self,
@@ -147,9 +164,10 @@ class LlamaCppGenerator:
 class EchoGenerator:
     """Replies with a fixed text, piece by piece. For unit tests of the pipeline logic."""
 
-    def __init__(self, reply: str, name: str = "echo") -> None:
+    def __init__(self, reply: str, name: str = "echo", n_ctx: int | None = None) -> None:
         self.reply = reply
         self.name = name
+        self.n_ctx = n_ctx  # None: everything fits; else words count as tokens
         self.calls: list[list[Message]] = []
         self.grammars: list[str | None] = []
 
@@ -163,7 +181,13 @@ class EchoGenerator:
     ) -> Iterator[str]:
         self.calls.append(list(messages))
         self.grammars.append(grammar)
+        if not self.fits(messages, max_tokens):
+            raise ValueError("Requested tokens exceed context window")  # as llama.cpp does
         for word in self.reply.split(" "):
             if stop is not None and stop.is_set():
                 return
             yield word + " "
+
+    def fits(self, messages: Sequence[Message], max_tokens: int) -> bool:
+        words = sum(len(m["content"].split()) for m in messages)
+        return self.n_ctx is None or words + max_tokens <= self.n_ctx

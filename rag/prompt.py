@@ -7,7 +7,7 @@ prompt, is what guarantees that only supported sentences reach the user.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rag.generator import Message
 from rag.retrieval import Passage
@@ -33,3 +33,16 @@ def format_passages(passages: Sequence[Passage]) -> str:
 def build_messages(question: str, passages: Sequence[Passage]) -> list[Message]:
     user = f"Quellen:\n\n{format_passages(passages)}\n\nFrage: {question}"
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+
+
+def fit_messages(
+    question: str, passages: Sequence[Passage], fits: Callable[[list[Message]], bool]
+) -> tuple[list[Message], int] | None:
+    """The prompt with as many of the best-ranked passages as fit, and how many that is; None
+    when not even the best one fits. Dropping from the end keeps the numbers [1]…[n] of the
+    passages that stay, so the model's citations still point where they should."""
+    for n in range(len(passages), 0, -1):
+        messages = build_messages(question, passages[:n])
+        if fits(messages):
+            return messages, n
+    return None

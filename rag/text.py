@@ -9,6 +9,10 @@ from index.analyzer import STOP_WORDS, analyze, fold
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]+")
 _CITE = re.compile(r"\s*\[(\d+)\]")
+_MARKER = re.compile(r"\[(\d+)\]")
+# Quoted article text may itself hold "[2]" (a footnote, a forged reference). In the answer it
+# would read as citation 2, so quoted text shows such brackets as their full-width forms.
+_DEFUSED = str.maketrans({"［": "[", "］": "]"})
 
 _EN_WORDS = frozenset(
     [
@@ -121,6 +125,16 @@ def names(text: str) -> set[str]:
         if word.lower() not in STOP_WORDS:
             found.add(fold(word))
     return found
+
+
+def defuse_markers(text: str) -> str:
+    """ "aufgelöst [2]." → "aufgelöst ［2］.": quoted text can never carry a citation marker."""
+    return _MARKER.sub("［\\1］", text)
+
+
+def restore_markers(text: str) -> str:
+    """The inverse of `defuse_markers`, to compare an answer sentence with its source."""
+    return text.translate(_DEFUSED)
 
 
 def strip_citations(text: str) -> str:

@@ -16,8 +16,10 @@ from index.build import upsert_articles
 from index.embedder import Embedder, HashEmbedder
 from index.readers import read_paths
 from rag.config import Settings
-from rag.factory import build_embedder
+from rag.factory import build_embedder, build_rag, build_reader
 from rag.generator import LlamaCppGenerator
+from rag.pipeline import Rag
+from rag.reader.onnx_reader import Reader
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -28,7 +30,12 @@ SEED_ID = "000_2166f1dc4096c1be"
 @pytest.fixture(scope="session")
 def model_settings() -> Settings:
     settings = Settings(models_dir=ROOT / "models")
-    needed = [settings.embedder_dir / "modules.json", settings.gguf_file, settings.query_onnx_file]
+    needed = [
+        settings.embedder_dir / "modules.json",
+        settings.gguf_file,
+        settings.query_onnx_file,
+        settings.reader_onnx_file,
+    ]
     if not all(p is not None and p.is_file() for p in needed):
         pytest.fail("default models missing: run `make setup` (the test command does)")
     return settings
@@ -37,6 +44,11 @@ def model_settings() -> Settings:
 @pytest.fixture(scope="session")
 def embedder(model_settings: Settings) -> Embedder:
     return build_embedder(model_settings)  # the product's own wiring, ONNX query encoder included
+
+
+@pytest.fixture(scope="session")
+def reader(model_settings: Settings) -> Reader:
+    return build_reader(model_settings)  # the shipped weights, exported to int8 ONNX by set-up
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +63,13 @@ def seed_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) 
     read = read_paths([SEEDS])
     upsert_articles(data, read.articles, embedder)
     return data
+
+
+@pytest.fixture(scope="session")
+def seed_rag(seed_data_dir: Path, embedder: Embedder, reader: Reader, model_settings: Settings) -> Rag:
+    """The extractive pipeline over the seed index (no generator), with the reader on."""
+    settings = model_settings.model_copy(update={"data_dir": seed_data_dir, "generator": "none", "reader": "on"})
+    return build_rag(settings, embedder=embedder, reader=reader)
 
 
 @pytest.fixture()

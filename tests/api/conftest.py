@@ -18,12 +18,15 @@ from rag.config import Settings
 from rag.factory import build_rag
 from rag.generator import LlamaCppGenerator
 from rag.pipeline import Rag
+from rag.reader.onnx_reader import Reader
 
 
 @pytest.fixture(scope="session")
-def stream_rag(seed_data_dir: Path, embedder: Embedder, gemma: LlamaCppGenerator, model_settings: Settings) -> Rag:
+def stream_rag(
+    seed_data_dir: Path, embedder: Embedder, reader: Reader, gemma: LlamaCppGenerator, model_settings: Settings
+) -> Rag:
     settings = model_settings.model_copy(update={"data_dir": seed_data_dir, "max_tokens": 120})
-    return build_rag(settings, embedder=embedder, generator=gemma)
+    return build_rag(settings, embedder=embedder, reader=reader, generator=gemma)
 
 
 def free_port() -> int:

@@ -16,6 +16,7 @@ from index.embedder import Embedder
 from rag.config import Settings
 from rag.factory import build_rag
 from rag.generator import LlamaCppGenerator
+from rag.reader.onnx_reader import Reader
 from tests.api.conftest import serve
 from tests.conftest import ROOT
 
@@ -27,6 +28,12 @@ XSS = Article(
     '<img src=x onerror="alert(2)"> standen im Formular. Der Bürgermeister ließ das Formular sperren.',
     "2025-11-03",
 )
+UNTITLED = Article(
+    "faehre-ohne-titel",
+    "",
+    "Die Fähre nach Helgoland fällt in dieser Woche wegen Sturm aus. Die Reederei bietet Ersatzflüge an.",
+    "2025-10-01",
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +41,15 @@ def page_server(
     tmp_path_factory: pytest.TempPathFactory,
     seed_data_dir: Path,
     embedder: Embedder,
+    reader: Reader,
     gemma: LlamaCppGenerator,
     model_settings: Settings,
 ) -> Iterator[str]:
     data = tmp_path_factory.mktemp("page") / "data"
     shutil.copytree(seed_data_dir, data, symlinks=True)
-    upsert_articles(data, [XSS], embedder)
+    upsert_articles(data, [XSS, UNTITLED], embedder)
     settings = model_settings.model_copy(update={"data_dir": data})
-    yield from serve(create_app(settings, build_rag(settings, embedder=embedder, generator=gemma)))
+    yield from serve(create_app(settings, build_rag(settings, embedder=embedder, reader=reader, generator=gemma)))
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +148,24 @@ def test_article_markup_is_shown_as_text(browser: Any, page_server: str) -> None
         browser.switch_to.alert.text  # noqa: B018 - raises when no alert() ran
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "browser-xss.png"))
+
+
+def test_a_conversation_of_more_than_fifty_turns_keeps_working(browser: Any, page_server: str) -> None:
+    """The server takes at most 50 history items; the page sends only the recent turns, so the
+    27th question and every later one are answered instead of failing with a 422."""
+    browser.get(page_server + "/")
+    questions = ["Was wurde über Taiwan gesagt?", "Wo trafen sich Hegseth und Dong?", "Und was sagte China dazu?"]
+    for turn in range(1, 52):
+        answer = ask(browser, questions[turn % 3], turn)
+        assert "Fehler" not in answer.text, f"turn {turn}: {answer.text}"
+    sent = browser.execute_script("return recentHistory().length")
+    assert 0 < sent <= 8
+
+
+def test_a_source_without_title_is_labelled_by_its_id(browser: Any, page_server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(page_server + "/")
+    ask(browser, "Warum fällt die Fähre nach Helgoland aus?", 1)
+    labels = [li.text for li in browser.find_elements(By.CSS_SELECTOR, ".turn .sources li")]
+    assert any(label.startswith("faehre-ohne-titel (") for label in labels), labels

@@ -17,15 +17,16 @@ from index.embedder import Embedder
 from rag.config import Settings
 from rag.factory import build_rag
 from rag.generator import LlamaCppGenerator
+from rag.reader.onnx_reader import Reader
 from tests.api.conftest import serve
 
 
 @pytest.fixture(scope="module")
 def load_server(
-    seed_data_dir: Path, embedder: Embedder, gemma: LlamaCppGenerator, model_settings: Settings
+    seed_data_dir: Path, embedder: Embedder, reader: Reader, gemma: LlamaCppGenerator, model_settings: Settings
 ) -> Iterator[str]:
     settings = model_settings.model_copy(update={"data_dir": seed_data_dir, "max_tokens": 16, "max_waiting": 8})
-    yield from serve(create_app(settings, build_rag(settings, embedder=embedder, generator=gemma)))
+    yield from serve(create_app(settings, build_rag(settings, embedder=embedder, reader=reader, generator=gemma)))
 
 
 def test_fifty_concurrent_clients_get_200_or_503(load_server: str) -> None:

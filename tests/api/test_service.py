@@ -11,17 +11,21 @@ from api.app import create_app
 from index.embedder import Embedder
 from rag.config import Settings
 from rag.factory import build_rag
+from rag.reader.onnx_reader import Reader
 from tests.conftest import SEED_ID
 
 
-def make_client(data: Path, embedder: Embedder, model_settings: Settings, **extra: object) -> TestClient:
+def make_client(
+    data: Path, embedder: Embedder, reader: Reader, model_settings: Settings, **extra: object
+) -> TestClient:
     settings = model_settings.model_copy(update={"data_dir": data, "generator": "none", **extra})
-    return TestClient(create_app(settings, build_rag(settings, embedder=embedder)), raise_server_exceptions=False)
+    app = create_app(settings, build_rag(settings, embedder=embedder, reader=reader))
+    return TestClient(app, raise_server_exceptions=False, base_url="http://localhost")
 
 
 @pytest.fixture()
-def client(data_copy: Path, embedder: Embedder, model_settings: Settings) -> TestClient:
-    return make_client(data_copy, embedder, model_settings)
+def client(data_copy: Path, embedder: Embedder, reader: Reader, model_settings: Settings) -> TestClient:
+    return make_client(data_copy, embedder, reader, model_settings)
 
 
 ART = {
@@ -83,8 +87,8 @@ def test_oversized_and_overlong_requests(client: TestClient) -> None:
     assert r.status_code == 422 and "top_k" in str(r.json())
 
 
-def test_api_key_is_enforced(data_copy: Path, embedder: Embedder, model_settings: Settings) -> None:
-    c = make_client(data_copy, embedder, model_settings, api_key="geheim")
+def test_api_key_is_enforced(data_copy: Path, embedder: Embedder, reader: Reader, model_settings: Settings) -> None:
+    c = make_client(data_copy, embedder, reader, model_settings, api_key="geheim")
     assert c.get("/health").status_code == 200
     assert c.get("/").status_code == 200
     assert c.post("/ask", json={"question": "Taiwan?"}).status_code == 401

@@ -15,6 +15,7 @@ from rag.config import Settings
 from rag.factory import build_rag
 from rag.generator import LlamaCppGenerator
 from rag.pipeline import Rag
+from rag.reader.onnx_reader import Reader
 
 
 def events(resp: httpx.Response) -> Iterator[tuple[str, dict]]:  # type: ignore[type-arg]
@@ -62,15 +63,18 @@ class FailingGenerator:
         yield "Ein "
         raise RuntimeError("model crashed")
 
+    def fits(self, messages, max_tokens):  # type: ignore[no-untyped-def]
+        return True
+
 
 def test_a_failure_mid_stream_arrives_as_an_error_event(
-    seed_data_dir: Path, embedder: Embedder, model_settings: Settings
+    seed_data_dir: Path, embedder: Embedder, reader: Reader, model_settings: Settings
 ) -> None:
     from fastapi.testclient import TestClient
 
     settings = model_settings.model_copy(update={"data_dir": seed_data_dir})
-    rag = build_rag(settings, embedder=embedder, generator=FailingGenerator())
-    client = TestClient(create_app(settings, rag))
+    rag = build_rag(settings, embedder=embedder, reader=reader, generator=FailingGenerator())
+    client = TestClient(create_app(settings, rag), base_url="http://localhost")
     body = {"question": "Was wurde über Taiwan gesagt?", "mode": "generative"}
     with client.stream("POST", "/ask/stream", json=body) as r:
         seen = list(events(r))

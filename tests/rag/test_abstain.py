@@ -11,6 +11,7 @@ from rag.compose import ABSTAIN_TEXT
 from rag.config import Settings
 from rag.factory import build_rag
 from rag.pipeline import Rag
+from rag.reader.onnx_reader import Reader
 
 KIDNAPPING = Article(
     "entfuehrung",
@@ -28,10 +29,12 @@ KIDNAPPING = Article(
 
 
 @pytest.fixture(scope="module")
-def rag(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, model_settings: Settings) -> Rag:
+def rag(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, reader: Reader, model_settings: Settings) -> Rag:
     data = tmp_path_factory.mktemp("abstain-data")
     upsert_articles(data, [KIDNAPPING], embedder)
-    return build_rag(model_settings.model_copy(update={"data_dir": data, "generator": "none"}), embedder=embedder)
+    return build_rag(
+        model_settings.model_copy(update={"data_dir": data, "generator": "none"}), embedder=embedder, reader=reader
+    )
 
 
 def test_amount_from_another_context_does_not_answer_a_money_question(rag: Rag) -> None:

@@ -11,6 +11,7 @@ from rag.extractive import Sentence
 from rag.factory import build_rag
 from rag.generator import LlamaCppGenerator
 from rag.grammar import quote_grammar
+from rag.reader.onnx_reader import Reader
 from rag.text import strip_citations
 from rag.verify import split_answer
 from tests.conftest import SEED_ID
@@ -31,10 +32,10 @@ def test_grammar_escapes_quotes_and_backslashes_and_parses_in_llama_cpp() -> Non
 
 
 def test_gemma_under_the_grammar_answers_only_with_verbatim_sentences(
-    seed_data_dir: Path, embedder: Embedder, gemma: LlamaCppGenerator, model_settings: Settings
+    seed_data_dir: Path, embedder: Embedder, reader: Reader, gemma: LlamaCppGenerator, model_settings: Settings
 ) -> None:
     settings = model_settings.model_copy(update={"data_dir": seed_data_dir, "grammar": "quotes", "max_tokens": 80})
-    rag = build_rag(settings, embedder=embedder, generator=gemma)
+    rag = build_rag(settings, embedder=embedder, reader=reader, generator=gemma)
     answer = rag.ask("Was wurde über Taiwan gesagt?", mode="generative")
     assert answer.mode == "generative" and answer.fallback is None, answer.answer
     text = Catalog.load(seed_data_dir).articles[SEED_ID].text

@@ -13,13 +13,16 @@ from rag.config import Settings
 from rag.factory import build_rag
 from rag.generator import LlamaCppGenerator
 from rag.pipeline import Rag
+from rag.reader.onnx_reader import Reader
 from tests.conftest import SEED_ID
 
 
 @pytest.fixture(scope="module")
-def rag(seed_data_dir: Path, embedder: Embedder, gemma: LlamaCppGenerator, model_settings: Settings) -> Rag:
+def rag(
+    seed_data_dir: Path, embedder: Embedder, reader: Reader, gemma: LlamaCppGenerator, model_settings: Settings
+) -> Rag:
     settings = model_settings.model_copy(update={"data_dir": seed_data_dir})
-    return build_rag(settings, embedder=embedder, generator=gemma)
+    return build_rag(settings, embedder=embedder, reader=reader, generator=gemma)
 
 
 def test_gemma_generates_real_tokens(gemma: LlamaCppGenerator) -> None:

@@ -1,0 +1,60 @@
+"""`rag train reader`: the training command, apart from the everyday commands in `rag.cli`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from index.errors import RagError
+
+train_app = typer.Typer(no_args_is_help=True, help="Train the small models Quellen ships.")
+
+
+@train_app.command("reader")
+def train_reader_cmd(
+    data: Annotated[Path, typer.Option(help="Folder laid out like ../shared/data (xquad_de, mlqa_de, …).")],
+    out: Annotated[Path, typer.Option(help="Where to write the trained layers (.safetensors).")],
+    base: Annotated[Optional[Path], typer.Option(help="The e5 folder; default: the one set-up made.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for sampling, shuffling and initialisation.")] = 13,
+    epochs: Annotated[int, typer.Option(min=1)] = 2,
+    trainable_layers: Annotated[int, typer.Option(min=1, max=12)] = 4,
+    qam_rows: Annotated[int, typer.Option(min=0, help="XGLUE QAM pairs to sample (0: none).")] = 1000,
+    max_steps: Annotated[Optional[int], typer.Option(min=1, help="Stop after this many steps (smoke runs).")] = None,
+    max_examples: Annotated[Optional[int], typer.Option(min=1, help="Use only this many pairs (smoke runs).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Fine-tune the reader (a cross-encoder on e5-small) and report it on the kept-back data."""
+    import torch
+
+    from rag.cli import _settings
+    from rag.reader.train import TrainConfig, train_reader
+
+    settings = _settings()
+    base_dir = base or settings.embedder_dir
+    for folder, what in ((data, "--data"), (base_dir, "--base")):
+        if not folder.is_dir():
+            typer.echo(f"Fehler: {what}: {folder} is not a folder", err=True)
+            raise typer.Exit(1)
+    torch.set_num_threads(settings.threads)  # the command owns its process
+    cfg = TrainConfig(
+        base_dir=base_dir,
+        data_dir=data,
+        out=out,
+        seed=seed,
+        epochs=epochs,
+        trainable_layers=trainable_layers,
+        qam_rows=qam_rows,
+        max_steps=max_steps,
+        max_examples=max_examples,
+        threads=settings.threads,
+    )
+    try:
+        report = train_reader(cfg, say=lambda m: typer.echo(m, err=True))
+    except (RagError, FileNotFoundError) as e:
+        typer.echo(f"Fehler: {e}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(asdict(report), indent=None if as_json else 1, ensure_ascii=False))

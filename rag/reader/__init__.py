@@ -1,0 +1,9 @@
+"""The reader: a cross-encoder that scores whether one sentence answers a German question.
+
+- `pairs`: the one text format of a (question, candidate) pair, shared by training and use;
+- `data`: training and kept-back examples from the shared German QA and news data;
+- `model`: the torch module (e5-small with its top layers fine-tuned and a linear head), the
+  committed top-layer file, and the int8 ONNX export that set-up makes from it;
+- `train`: `rag train reader`;
+- `onnx_reader`: scoring at question time through ONNX Runtime (no torch).
+"""

@@ -1,0 +1,211 @@
+"""Training and kept-back examples for the reader, from the shared German data.
+
+Three sources, each split deterministically by a hash of its article or paragraph id, so the
+kept-back part shares no text with the training part:
+- QA (XQuAD-de, MLQA-de): the sentence that holds the answer is a positive; the paragraph's
+  other sentences are negatives (hard ones: same topic, often the same answer kind), and so are
+  sentences of other paragraphs of the same article (on topic, but they do not answer: the
+  shape of an unanswerable news question);
+- speaker questions (Wikinews quotations, train split): "Was sagte X?" against X's quoted
+  sentences as positives, the article's other sentences as negatives;
+- topic questions (Wikinews articles): "Was wurde über X gesagt?" for a word X that a few
+  sentences of an article mention; those sentences are positives, the others negatives. This
+  is the question form the product exists for, and no labelled set has it;
+- XGLUE QAM: web queries against passages, labelled answers / does not answer.
+
+The news dev set (`questions_dev.jsonl`) is never trained on: its questions are not read, and
+the articles it asks about are left out of every source (`exclude`), so measuring on it
+measures text the reader has not seen.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index.analyzer import STOP_WORDS
+from index.sentences import Span, split_sentences
+from rag.reader.pairs import Candidate
+
+HELD_OUT_PERCENT = 20  # a fifth of each source's articles is kept back for measuring
+
+
+@dataclass(frozen=True)
+class Example:
+    question: str
+    candidate: Candidate
+    label: int  # 1: the sentence answers the question
+    source: str  # "qa", "quotes", "topic", "qam"
+    group: str  # question id: one question's candidates share it
+
+
+@dataclass
+class Split:
+    train: list[Example]
+    held_out: list[Example]
+
+
+def held_out(key: str) -> bool:
+    return int(hashlib.sha1(key.encode()).hexdigest(), 16) % 100 < HELD_OUT_PERCENT
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _candidate(text: str, spans: list[Span], i: int, title: str) -> Candidate:
+    def at(j: int) -> str:
+        return text[spans[j][0] : spans[j][1]] if 0 <= j < len(spans) else ""
+
+    return Candidate(at(i), title, at(i - 1), at(i + 1))
+
+
+def _sentence_at(spans: list[Span], offset: int) -> int | None:
+    return next((i for i, (s, e) in enumerate(spans) if s <= offset < e), None)
+
+
+def qa_examples(folder: Path, rng: random.Random, negatives: int = 6, cross: int = 2) -> Split:
+    """Examples from an extractive QA folder (`contexts.jsonl`, `questions.jsonl`)."""
+    contexts = {c["id"]: c for c in _jsonl(folder / "contexts.jsonl")}
+    spans = {cid: split_sentences(c["text"]) for cid, c in contexts.items()}
+    by_article: dict[str, list[str]] = defaultdict(list)
+    for cid in contexts:
+        by_article[_article_of(cid)].append(cid)
+    out = Split([], [])
+    for q in _jsonl(folder / "questions.jsonl"):
+        cid = q["context_id"]
+        ctx, sp = contexts[cid], spans[cid]
+        pos = _sentence_at(sp, q["answer_starts"][0])
+        if pos is None:
+            continue
+        title = ctx.get("title") or ""
+        rows = [Example(q["question"], _candidate(ctx["text"], sp, pos, title), 1, "qa", q["id"])]
+        others = [i for i in range(len(sp)) if i != pos]
+        for i in rng.sample(others, min(negatives, len(others))):
+            rows.append(Example(q["question"], _candidate(ctx["text"], sp, i, title), 0, "qa", q["id"]))
+        siblings = [c for c in by_article[_article_of(cid)] if c != cid]
+        for other in rng.sample(siblings, min(cross, len(siblings))):
+            o_sp = spans[other]
+            if o_sp:
+                c = _candidate(contexts[other]["text"], o_sp, rng.randrange(len(o_sp)), title)
+                rows.append(Example(q["question"], c, 0, "qa", q["id"]))
+        (out.held_out if held_out(_article_of(cid)) else out.train).extend(rows)
+    return out
+
+
+def _article_of(context_id: str) -> str:
+    """ "xquad-de/Super_Bowl_50/0" → "xquad-de/Super_Bowl_50"; MLQA ids are their own article."""
+    head, _, tail = context_id.rpartition("/")
+    return head if tail.isdigit() and head.count("/") >= 1 else context_id
+
+
+def quote_examples(
+    articles_file: Path, questions_file: Path, rng: random.Random, exclude: set[str], negatives: int = 6
+) -> Split:
+    """'Was sagte X?' against X's annotated quotes (a sentence is a positive when a quote covers
+    at least half of it)."""
+    articles = {a["id"]: a for a in _jsonl(articles_file)}
+    out = Split([], [])
+    for q in _jsonl(questions_file):
+        art = articles.get(q["article_id"])
+        if art is None or q["article_id"] in exclude:
+            continue
+        text, title = art["text"], art.get("title") or ""
+        sp = split_sentences(text)
+        covered = [_covered(s, e, q["quotes"]) >= 0.5 for s, e in sp]
+        pos = [i for i, c in enumerate(covered) if c]
+        neg = [i for i, c in enumerate(covered) if not c]
+        if not pos:
+            continue
+        rows = [Example(q["question"], _candidate(text, sp, i, title), 1, "quotes", q["id"]) for i in pos]
+        for i in rng.sample(neg, min(negatives, len(neg))):
+            rows.append(Example(q["question"], _candidate(text, sp, i, title), 0, "quotes", q["id"]))
+        (out.held_out if held_out(q["article_id"]) else out.train).extend(rows)
+    return out
+
+
+def _covered(start: int, end: int, quotes: Iterable[dict[str, Any]]) -> float:
+    chars = sum(max(0, min(end, int(x["end"])) - max(start, int(x["start"]))) for x in quotes)
+    return min(1.0, chars / max(end - start, 1))
+
+
+_WORD = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]{3,}")
+TOPIC_QUESTIONS = (
+    "Was wurde über {} gesagt?",
+    "Was steht in den Artikeln über {}?",
+    "Was wird über {} berichtet?",
+    "Was gibt es Neues zu {}?",
+)
+
+
+def topic_examples(articles_file: Path, rng: random.Random, exclude: set[str], negatives: int = 5) -> Split:
+    """'Was wurde über X gesagt?' for a capitalised word X (not a sentence opener, not a stop
+    word) that one to three sentences of a train-split article mention."""
+    out = Split([], [])
+    for art in _jsonl(articles_file):
+        if art.get("source_split") != "train" or art["id"] in exclude:
+            continue
+        text, title = art["text"], art.get("title") or ""
+        sp = split_sentences(text)
+        sentences = [text[s:e] for s, e in sp]
+        words = {m.group(0) for t in sentences for m in _WORD.finditer(t) if m.start() > 0}
+        words = {w for w in words if w.lower() not in STOP_WORDS}
+        fitting = sorted(w for w in words if 1 <= sum(w in t for t in sentences) <= min(3, len(sentences) // 3))
+        if not fitting:
+            continue
+        topic = rng.choice(fitting)
+        question = rng.choice(TOPIC_QUESTIONS).format(topic)
+        pos = [i for i, t in enumerate(sentences) if topic in t]
+        neg = [i for i, t in enumerate(sentences) if topic not in t]
+        group = f"topic-{art['id']}"
+        rows = [Example(question, _candidate(text, sp, i, title), 1, "topic", group) for i in pos]
+        for i in rng.sample(neg, min(negatives, len(neg))):
+            rows.append(Example(question, _candidate(text, sp, i, title), 0, "topic", group))
+        (out.held_out if held_out(art["id"]) else out.train).extend(rows)
+    return out
+
+
+def dev_articles(questions_file: Path) -> set[str]:
+    """The articles a validation set asks about (answerable or not): to leave out of training."""
+    if not questions_file.is_file():
+        return set()
+    return {i for q in _jsonl(questions_file) for i in (q.get("article_id"), q.get("related_article_id")) if i}
+
+
+def qam_examples(folder: Path, rng: random.Random, train_rows: int) -> Split:
+    """XGLUE QAM: `train_rows` sampled from train.tsv; dev.tsv is the kept-back part."""
+
+    def read(name: str) -> list[Example]:
+        with (folder / name).open(encoding="utf-8", newline="") as f:
+            rows = [r for r in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if len(r) == 3]
+        return [Example(q, Candidate(p), int(label), "qam", f"qam-{name}-{n}") for n, (q, p, label) in enumerate(rows)]
+
+    train = read("train.tsv")
+    return Split(rng.sample(train, min(train_rows, len(train))), read("dev.tsv"))
+
+
+def build_examples(data_dir: Path, seed: int, qam_rows: int = 1000) -> Split:
+    """All sources under `data_dir` (the layout of ../shared/data)."""
+    rng = random.Random(seed)
+    news = data_dir / "news_wikinews_de"
+    exclude = dev_articles(news / "questions_dev.jsonl")
+    parts = [
+        qa_examples(data_dir / "xquad_de", rng),
+        qa_examples(data_dir / "mlqa_de", rng),
+        quote_examples(news / "articles.jsonl", news / "questions_quotes_train.jsonl", rng, exclude),
+        topic_examples(news / "articles.jsonl", rng, exclude),
+    ]
+    if qam_rows:
+        parts.append(qam_examples(data_dir / "de_tasks" / "qam", rng, qam_rows))
+    return Split([e for p in parts for e in p.train], [e for p in parts for e in p.held_out])

@@ -1,0 +1,123 @@
+"""The reader network, its committed weights, and the int8 ONNX file that set-up makes from them.
+
+The network is the converted multilingual-e5-small encoder with a linear head on its mean-pooled
+last layer. Training changes only the top `trainable_layers` layers and the head, so only those
+are committed (`reader-top.safetensors`, fp16); the frozen lower layers and the embeddings come
+from the e5 conversion that set-up already does. Set-up checks the file's sha256, puts the two
+together and exports int8 ONNX (the same export as the e5 query encoder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from index.errors import ModelError
+
+WEIGHTS_FILE = Path(__file__).with_name("reader-top.safetensors")
+# sha256 of WEIGHTS_FILE as committed; `rag train reader` prints the new value to record here.
+WEIGHTS_SHA256 = "63c73c0ae64a952d7a880aac67696ed96de7aa9ed87c59c5e7542083b79c3c64"
+BASE_MODEL = "multilingual-e5-small"
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def onnx_name(sha: str) -> str:
+    """The exported file is named by the weights it came from, so new weights mean a new export."""
+    return f"reader-{sha[:12]}-int8.onnx"
+
+
+def reader_module(base_dir: Path, trainable_layers: int) -> Any:
+    """A fresh network: e5 from `base_dir`, everything below the top `trainable_layers` frozen."""
+    import torch
+    import transformers
+
+    transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    encoder: Any = transformers.AutoModel.from_pretrained(str(base_dir), local_files_only=True, add_pooling_layer=False)
+    layers = encoder.encoder.layer
+    if not 1 <= trainable_layers <= len(layers):
+        raise ModelError(f"trainable_layers: must be between 1 and {len(layers)}, got {trainable_layers}")
+
+    class Reader(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.head = torch.nn.Linear(encoder.config.hidden_size, 1)
+            self.trainable_layers = trainable_layers
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            logits: torch.Tensor = self.head(pooled).squeeze(-1)
+            return logits
+
+        def trained_state(self) -> dict[str, torch.Tensor]:
+            first = len(layers) - self.trainable_layers
+            keep = (*(f"encoder.encoder.layer.{i}." for i in range(first, len(layers))), "head.")
+            return {k: v for k, v in self.state_dict().items() if k.startswith(keep)}
+
+    model = Reader()
+    for name, p in model.named_parameters():
+        p.requires_grad = name in model.trained_state()
+    return model
+
+
+def save_trained(model: Any, target: Path) -> str:
+    """Write the trained layers and head as fp16 safetensors; returns the file's sha256."""
+    from safetensors.torch import save_file
+
+    state = {k: v.detach().to("cpu").half().contiguous() for k, v in model.trained_state().items()}
+    meta = {"base": BASE_MODEL, "trainable_layers": str(model.trainable_layers), "format": "1"}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    save_file(state, str(tmp), metadata=meta)
+    tmp.replace(target)
+    return sha256_of(target)
+
+
+def load_reader(base_dir: Path, weights: Path, expected_sha: str | None) -> Any:
+    """The full network from the e5 base and the committed top layers (checked by sha256)."""
+    from safetensors import safe_open
+
+    if not weights.is_file():
+        raise ModelError(f"No reader weights at {weights}: the file is part of the repository; restore it with git")
+    if expected_sha is not None and (got := sha256_of(weights)) != expected_sha:
+        raise ModelError(
+            f"{weights} has sha256 {got}, expected {expected_sha}: restore the committed file with git "
+            "(or, after `rag train reader`, record the new checksum in rag/reader/model.py)"
+        )
+    with safe_open(str(weights), framework="pt") as f:
+        meta = f.metadata() or {}
+        state = {k: f.get_tensor(k).float() for k in f.keys()}  # noqa: SIM118 (safe_open has no __iter__)
+    if meta.get("base") != BASE_MODEL:
+        raise ModelError(f"{weights} was trained on {meta.get('base')!r}, not {BASE_MODEL!r}")
+    model = reader_module(base_dir, int(meta.get("trainable_layers", "0")))
+    expected = set(model.trained_state())
+    if set(state) != expected:
+        raise ModelError(f"{weights} does not hold the reader's trained layers: run `rag train reader` again")
+    model.load_state_dict(state, strict=False)
+    return model.eval()
+
+
+def export_reader(base_dir: Path, weights: Path, target_dir: Path, expected_sha: str | None) -> Path:
+    """Write the int8 ONNX reader into `target_dir` unless it is there already; returns its path."""
+    from index.onnx_export import export_onnx
+
+    sha = expected_sha or sha256_of(weights)
+    target = target_dir / onnx_name(sha)
+    if target.is_file():
+        return target
+    model = load_reader(base_dir, weights, expected_sha)
+    export_onnx(model, model.encoder.config, target, output="logits", output_axes={0: "batch"})
+    (target_dir / "reader.json").write_text(json.dumps({"onnx": target.name, "weights_sha256": sha}) + "\n")
+    return target

@@ -1,0 +1,68 @@
+"""Scoring (question, candidate) pairs at question time through the int8 ONNX reader.
+
+No torch: ONNX Runtime and the tokenizer only. The tokenizer is this reader's own and is used
+under a lock, because a fast tokenizer keeps its truncation and padding settings as state that
+concurrent calls would change under each other.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from index.errors import ModelError
+from rag.reader.pairs import MAX_TOKENS, Candidate, candidate_text
+
+Scores = npt.NDArray[np.float32]
+
+
+class Reader(Protocol):
+    """Scores whether each candidate sentence answers the question: probabilities in [0, 1]."""
+
+    name: str
+
+    def score(self, question: str, candidates: list[Candidate]) -> Scores: ...
+
+
+class OnnxReader:
+    def __init__(self, onnx_file: Path, tokenizer_dir: Path, threads: int | None = None, batch_size: int = 16) -> None:
+        if not onnx_file.is_file():
+            raise ModelError(f"No reader at {onnx_file}: run `rag setup` (or `make setup`)")
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or 0
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self._tokenizer: Any = AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
+        self._lock = threading.Lock()
+        self._batch_size = batch_size
+        self.name = onnx_file.stem
+
+    def score(self, question: str, candidates: list[Candidate]) -> Scores:
+        if not candidates:
+            return np.zeros(0, np.float32)
+        texts = [candidate_text(c) for c in candidates]
+        with self._lock:
+            ids: list[list[int]] = self._tokenizer(
+                [question] * len(texts), texts, truncation="only_second", max_length=MAX_TOKENS
+            )["input_ids"]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # similar lengths pad little
+        out = np.zeros(len(ids), np.float32)
+        pad = int(self._tokenizer.pad_token_id)
+        for s in range(0, len(order), self._batch_size):
+            batch = order[s : s + self._batch_size]
+            width = max(len(ids[i]) for i in batch)
+            x = np.full((len(batch), width), pad, np.int64)
+            m = np.zeros((len(batch), width), np.int64)
+            for row, i in enumerate(batch):
+                x[row, : len(ids[i])] = ids[i]
+                m[row, : len(ids[i])] = 1
+            (logits,) = self._session.run(None, {"input_ids": x, "attention_mask": m})
+            out[batch] = 1.0 / (1.0 + np.exp(-np.asarray(logits, np.float32).reshape(-1)))
+        return out

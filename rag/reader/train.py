@@ -1,0 +1,205 @@
+"""`rag train reader`: fine-tune the reader's top layers on the shared German data, seeded.
+
+Only the top `trainable_layers` of e5-small and the head learn; the rest is frozen, so backward
+passes stop there and an epoch over the ~15k pairs fits the 2-core machine (timings in the
+README). Batches group pairs of similar length, which wastes little on padding.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.reader.data import Example, build_examples
+from rag.reader.model import reader_module, save_trained
+from rag.reader.pairs import MAX_TOKENS, candidate_text
+
+
+@dataclass
+class TrainConfig:
+    base_dir: Path
+    data_dir: Path
+    out: Path
+    seed: int = 13
+    epochs: int = 2
+    batch_size: int = 16
+    lr: float = 6e-5  # top layers
+    head_lr: float = 1e-3  # the head starts from random weights
+    trainable_layers: int = 4
+    pos_weight: float = 2.0  # about 1 positive to 7 negatives; weighting stops the head predicting 0
+    qam_rows: int = 1000  # web queries are unlike news questions: enough to add variety, not to dominate
+    max_steps: int | None = None  # for smoke runs
+    max_examples: int | None = None  # for smoke runs
+    threads: int = 2
+
+
+@dataclass
+class TrainReport:
+    train_examples: int
+    held_out_examples: int
+    truncated_share: float
+    steps: int
+    seconds: float
+    weights_sha256: str
+    weights_bytes: int
+    held_out: dict[str, dict[str, float]] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+def auroc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Area under the ROC curve: the chance that a random positive outscores a random negative."""
+    pos, neg = scores[labels == 1], scores[labels == 0]
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(greater / (len(pos) * len(neg)))
+
+
+def _encode(tokenizer: Any, examples: list[Example]) -> list[list[int]]:
+    enc = tokenizer(
+        [e.question for e in examples],
+        [candidate_text(e.candidate) for e in examples],
+        truncation="only_second",
+        max_length=MAX_TOKENS,
+    )
+    ids: list[list[int]] = enc["input_ids"]
+    return ids
+
+
+def _batches(lengths: list[int], size: int, rng: random.Random) -> list[list[int]]:
+    """Index batches of similar length, in random order."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i] + rng.random() * 8)
+    batches = [order[i : i + size] for i in range(0, len(order), size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _tensors(ids: list[list[int]], batch: list[int], pad: int) -> tuple[Any, Any]:
+    import torch
+
+    width = max(len(ids[i]) for i in batch)
+    x = torch.full((len(batch), width), pad, dtype=torch.long)
+    m = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, i in enumerate(batch):
+        x[row, : len(ids[i])] = torch.tensor(ids[i])
+        m[row, : len(ids[i])] = 1
+    return x, m
+
+
+def predict(model: Any, tokenizer: Any, examples: list[Example], batch_size: int = 64) -> np.ndarray:
+    """Probabilities that each example's sentence answers its question (torch; for measuring)."""
+    import torch
+
+    ids = _encode(tokenizer, examples)
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out = np.zeros(len(ids), np.float32)
+    model.eval()
+    with torch.inference_mode():
+        for s in range(0, len(order), batch_size):
+            batch = order[s : s + batch_size]
+            x, m = _tensors(ids, batch, tokenizer.pad_token_id)
+            out[batch] = torch.sigmoid(model(x, m)).numpy()
+    return out
+
+
+def measure(examples: list[Example], scores: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per source: accuracy at 0.5 and AUROC over pairs; for sources with groups of candidates,
+    how often the best-scored candidate is a positive (top1), how well the best score tells a
+    question whose answer sentence is present from the same question with it removed
+    (answerable_auroc: the abstention signal), and at thresholds t the share of answer-removed
+    questions that abstain against the share of answerable ones that wrongly do."""
+    out: dict[str, dict[str, float]] = {}
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(examples):
+        by_source[e.source].append(i)
+    for source, idx in by_source.items():
+        labels = np.array([examples[i].label for i in idx])
+        s = scores[idx]
+        row = {"n": float(len(idx)), "accuracy": float(((s >= 0.5) == labels).mean()), "auroc": auroc(s, labels)}
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i in idx:
+            groups[examples[i].group].append(i)
+        multi = [g for g in groups.values() if len(g) > 1 and any(examples[i].label for i in g)]
+        if multi:
+            top1 = [examples[max(g, key=lambda i: scores[i])].label for g in multi]
+            with_ans = [max(scores[i] for i in g) for g in multi]
+            without = [max((scores[i] for i in g if not examples[i].label), default=0.0) for g in multi]
+            row["questions"] = float(len(multi))
+            row["top1"] = float(np.mean(top1))
+            row["answerable_auroc"] = auroc(
+                np.array(with_ans + without), np.array([1] * len(with_ans) + [0] * len(without))
+            )
+            for t in (0.3, 0.5, 0.7):  # abstain when the best score is below t
+                row[f"abstain_removed@{t}"] = float(np.mean(np.array(without) < t))
+                row[f"false_abstain@{t}"] = float(np.mean(np.array(with_ans) < t))
+        out[source] = {k: round(v, 4) for k, v in row.items()}
+    return out
+
+
+def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainReport:
+    import torch
+    from transformers import AutoTokenizer
+
+    t0 = time.perf_counter()
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    split = build_examples(cfg.data_dir, cfg.seed, cfg.qam_rows)
+    train, kept = split.train, split.held_out
+    if cfg.max_examples is not None:
+        train, kept = train[: cfg.max_examples], kept[: cfg.max_examples]
+    say(f"{len(train)} training pairs, {len(kept)} kept back ({time.perf_counter() - t0:.0f} s)")
+    tokenizer: Any = AutoTokenizer.from_pretrained(str(cfg.base_dir), local_files_only=True)
+    model = reader_module(cfg.base_dir, cfg.trainable_layers)
+    ids = _encode(tokenizer, train)
+    truncated = sum(len(x) >= MAX_TOKENS for x in ids) / max(len(ids), 1)
+    labels = torch.tensor([e.label for e in train], dtype=torch.float32)
+    rng = random.Random(cfg.seed)
+    steps_per_epoch = -(-len(train) // cfg.batch_size)
+    total = min(cfg.max_steps or steps_per_epoch * cfg.epochs, steps_per_epoch * cfg.epochs)
+    head = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("head.")]
+    body = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")]
+    opt = torch.optim.AdamW([{"params": body, "lr": cfg.lr}, {"params": head, "lr": cfg.head_lr}], weight_decay=0.01)
+    warmup = max(1, total // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(total - warmup, 1)))
+    )
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(cfg.pos_weight))
+    step, t_train = 0, time.perf_counter()
+    model.train()
+    while step < total:
+        for batch in _batches([len(x) for x in ids], cfg.batch_size, rng):
+            x, m = _tensors(ids, batch, tokenizer.pad_token_id)
+            loss = loss_fn(model(x, m), labels[batch])
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(body + head, 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            if step % 100 == 0 or step == total:
+                rate = step * cfg.batch_size / (time.perf_counter() - t_train)
+                say(f"step {step}/{total} loss {loss.item():.4f} ({rate:.0f} pairs/s)")
+            if step >= total:
+                break
+    sha = save_trained(model, cfg.out)
+    held = measure(kept, predict(model, tokenizer, kept)) if kept else {}
+    report = TrainReport(
+        train_examples=len(train),
+        held_out_examples=len(kept),
+        truncated_share=round(truncated, 4),
+        steps=step,
+        seconds=round(time.perf_counter() - t0, 1),
+        weights_sha256=sha,
+        weights_bytes=cfg.out.stat().st_size,
+        held_out=held,
+        config={k: str(v) for k, v in asdict(cfg).items()},
+    )
+    return report

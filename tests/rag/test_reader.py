@@ -1,0 +1,87 @@
+"""The shipped reader: its weights, its judgement on the seed article, and its training command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from index.errors import ModelError
+from index.readers import read_paths
+from index.sentences import split_sentences
+from rag.cli import app
+from rag.config import Settings
+from rag.pipeline import Rag
+from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, load_reader, sha256_of
+from rag.reader.onnx_reader import Reader
+from rag.reader.pairs import Candidate
+from tests.conftest import FIXTURES, SEEDS
+
+
+def seed_candidates() -> list[Candidate]:
+    [article] = read_paths([SEEDS]).articles
+    spans = split_sentences(article.text)
+    texts = [article.text[s:e] for s, e in spans]
+    return [
+        Candidate(t, article.title, texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts) else "")
+        for i, t in enumerate(texts)
+    ]
+
+
+def test_the_shipped_weights_are_the_recorded_ones() -> None:
+    assert WEIGHTS_SHA256, "no checksum recorded for rag/reader/reader-top.safetensors"
+    assert sha256_of(WEIGHTS_FILE) == WEIGHTS_SHA256
+    assert WEIGHTS_FILE.stat().st_size < 20 * 1024 * 1024
+
+
+def test_a_changed_weights_file_is_refused_with_what_to_do(tmp_path: Path, model_settings: Settings) -> None:
+    bad = tmp_path / "reader-top.safetensors"
+    shutil.copy(WEIGHTS_FILE, bad)
+    with bad.open("r+b") as f:
+        f.seek(-8, 2)
+        f.write(b"\x00" * 8)
+    with pytest.raises(ModelError, match="restore the committed file with git"):
+        load_reader(model_settings.reader_base_dir, bad, WEIGHTS_SHA256)
+
+
+def test_reader_puts_a_taiwan_sentence_first_for_the_seed_question(reader: Reader) -> None:
+    """What the shipped reader achieves on the seed: its best sentence is about Taiwan, and the
+    Taiwan sentences score far above the rest on average. It does not rank *every* Taiwan
+    sentence above every other one (the compound "Taiwan-Frage" scores low): see the README."""
+    candidates = seed_candidates()
+    scores = reader.score("Was wurde über Taiwan gesagt?", candidates)
+    assert "Taiwan" in candidates[int(scores.argmax())].sentence
+    taiwan = [float(s) for c, s in zip(candidates, scores, strict=True) if "Taiwan" in c.sentence]
+    others = [float(s) for c, s in zip(candidates, scores, strict=True) if "Taiwan" not in c.sentence]
+    assert len(taiwan) == 3 and sum(taiwan) / len(taiwan) > 2 * sum(others) / len(others)
+
+
+def test_an_unanswerable_question_about_the_seed_abstains(seed_rag: Rag) -> None:
+    a = seed_rag.ask("Wie viele Soldaten hat China nach Malaysia geschickt?")
+    assert a.abstained and a.citations == [] and a.related
+    answered = seed_rag.ask("Wo trafen sich Hegseth und Dong?")
+    assert not answered.abstained and "Malaysia" in answered.answer
+    assert a.confidence is not None and answered.confidence is not None
+    assert answered.confidence > a.confidence  # the reader is surer where the article answers
+
+
+def test_train_reader_smoke_run_writes_weights_and_a_report(tmp_path: Path, model_settings: Settings) -> None:
+    out = tmp_path / "reader-top.safetensors"
+    args = ["train", "reader", "--data", str(FIXTURES / "reader_data"), "--out", str(out)]
+    args += ["--base", str(model_settings.reader_base_dir), "--max-steps", "1", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["steps"] == 1 and report["train_examples"] > 0
+    assert report["weights_sha256"] == sha256_of(out)
+    assert "qam" in report["held_out"] and 0.0 <= report["held_out"]["qam"]["accuracy"] <= 1.0
+    model = load_reader(model_settings.reader_base_dir, out, report["weights_sha256"])
+    assert model.trainable_layers == 4
+
+
+def test_train_reader_names_a_missing_data_folder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["train", "reader", "--data", str(tmp_path / "nichts"), "--out", "x"])
+    assert result.exit_code == 1 and "nichts" in result.output
