@@ -54,8 +54,8 @@ class Answer(BaseModel):
         None,
         ge=0.0,
         le=1.0,
-        description="With RAG_READER=on: the reader's probability (0-1) that the best quoted sentence answers "
-        "the question; for an abstention, that of the best candidate. None when the reader is off.",
+        description="With RAG_READER=on: the reader's highest probability (0-1) that a candidate sentence "
+        "answers the question (what abstention compares to min_reader). None when the reader is off.",
     )
     low_confidence: bool = Field(False, description="An answer whose confidence is below the sure level.")
     omitted_passages: int = Field(

@@ -18,7 +18,7 @@ train_app = typer.Typer(no_args_is_help=True, help="Train the small models Quell
 def train_reader_cmd(
     data: Annotated[Path, typer.Option(help="Folder laid out like ../shared/data (xquad_de, mlqa_de, …).")],
     out: Annotated[Path, typer.Option(help="Where to write the trained layers (.safetensors).")],
-    base: Annotated[Optional[Path], typer.Option(help="The e5 folder; default: the one set-up made.")] = None,
+    base: Annotated[Optional[Path], typer.Option(help="The e5 folder; default: the one set-up converted.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for sampling, shuffling and initialisation.")] = 13,
     epochs: Annotated[int, typer.Option(min=1)] = 2,
     trainable_layers: Annotated[int, typer.Option(min=1, max=12)] = 4,
@@ -34,7 +34,7 @@ def train_reader_cmd(
     from rag.reader.train import TrainConfig, train_reader
 
     settings = _settings()
-    base_dir = base or settings.embedder_dir
+    base_dir = base or settings.reader_base_dir
     for folder, what in ((data, "--data"), (base_dir, "--base")):
         if not folder.is_dir():
             typer.echo(f"Fehler: {what}: {folder} is not a folder", err=True)

@@ -180,18 +180,17 @@ class Rag:
             # The sentence that states the requested detail is quoted even when it scored lower.
             chosen = sorted([*chosen, decision.details[0]], key=lambda s: (s.passage, s.start))
         fallback: str | None = None
+        confidence = decision.confidence  # what `min_reader` was compared to, so thresholds can be replayed
         if self._use_generator(mode or self.mode):
-            composed, confidence, omitted = yield from self._generate(question, passages, sentences, timings, stop)
+            composed, omitted = yield from self._generate(question, passages, sentences, timings, stop)
             if composed is not None:
-                yield Event(
-                    "answer", finish(composed.text, composed.citations, False, "generative", None, confidence, omitted)
-                )
+                answer = finish(composed.text, composed.citations, False, "generative", None, confidence, omitted)
+                yield Event("answer", answer)
                 return
             fallback = "extractive"
         else:
             omitted = 0
         quoted = compose_quotes(passages, chosen, with_headers=bool(topic_of(query)) or _articles(chosen, passages) > 1)
-        confidence = max(s.reader for s in chosen)
         yield Event("answer", finish(quoted.text, quoted.citations, False, "extractive", fallback, confidence, omitted))
 
     def _generate(
@@ -201,14 +200,14 @@ class Rag:
         sentences: list[Sentence],
         timings: Timings,
         stop: threading.Event | None,
-    ) -> Generator_[Event, None, tuple[Composed | None, float, int]]:
+    ) -> Generator_[Event, None, tuple[Composed | None, int]]:
         """Stream the model's tokens; returns the verified answer (None: fall back to the
-        extractive one), its confidence and how many passages did not fit the prompt."""
+        extractive one) and how many passages did not fit the prompt."""
         assert self.generator is not None
         generator = self.generator
         fitted = fit_messages(question, passages, lambda m: generator.fits(m, self.max_tokens))
         if fitted is None:
-            return None, 0.0, len(passages)  # not even the best passage fits the model's context window
+            return None, len(passages)  # not even the best passage fits the model's context window
         messages, n = fitted
         shown = [s for s in sentences if s.passage < n]
         grammar = quote_grammar(shown) if self.grammar == "quotes" else None
@@ -218,15 +217,9 @@ class Rag:
             pieces.append(piece)
             yield Event("token", piece)
         timings.generate_ms = (time.perf_counter() - tg) * 1000
-        verified = self._verified("".join(pieces), passages[:n], shown)
-        if verified is None:
-            return None, 0.0, len(passages) - n
-        composed, evidence = verified
-        return composed, max(s.reader for s in evidence), len(passages) - n
+        return self._verified("".join(pieces), passages[:n], shown), len(passages) - n
 
-    def _verified(
-        self, text: str, passages: list[Passage], sentences: list[Sentence]
-    ) -> tuple[Composed, list[Sentence]] | None:
+    def _verified(self, text: str, passages: list[Passage], sentences: list[Sentence]) -> Composed | None:
         """The generated answer reduced to its verified sentences, or None to fall back."""
         generated = split_answer(text)
         if not generated or not is_german(text):
@@ -238,7 +231,7 @@ class Rag:
                 supported.append((c.text, c.evidence))
         if not supported or len(supported) < len(checked) / 2:
             return None
-        return compose_generated(passages, supported), [ev for _, ev in supported]
+        return compose_generated(passages, supported)
 
     def _use_generator(self, mode: Mode) -> bool:
         if self.generator is None or mode == "extractive":

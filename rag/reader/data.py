@@ -1,7 +1,7 @@
 """Training and kept-back examples for the reader, from the shared German data.
 
-Three sources, each split deterministically by a hash of its article or paragraph id, so the
-kept-back part shares no text with the training part:
+Four sources, each split deterministically by a hash of its article or paragraph id (QAM:
+its own dev file), so the kept-back part shares no text with the training part:
 - QA (XQuAD-de, MLQA-de): the sentence that holds the answer is a positive; the paragraph's
   other sentences are negatives (hard ones: same topic, often the same answer kind), and so are
   sentences of other paragraphs of the same article (on topic, but they do not answer: the

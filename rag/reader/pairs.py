@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MAX_TOKENS = 192  # question + sentence + context; 95 % of the training pairs fit (measured at training)
+MAX_TOKENS = 192  # question + sentence + context: 94.9 % of the training pairs fit (truncated_share 0.0506)
 
 
 @dataclass(frozen=True)
