@@ -79,7 +79,7 @@ def compose_generated(passages: list[Passage], supported: list[tuple[str, Senten
     quotes: dict[int, list[Quote]] = {}
     parts = []
     for claim, ev in supported:
-        parts.append(f"{defuse_markers(claim)} [{numbers[ev.passage]}]")
+        parts.append(f"{claim} [{numbers[ev.passage]}]")  # verify_sentences stripped every [n] from claims
         q = Quote(start=ev.start, end=ev.end)
         if q not in quotes.setdefault(ev.passage, []):
             quotes[ev.passage].append(q)

@@ -134,12 +134,12 @@ def evaluate_retrieval(rag: Rag, targets: list[Target], k: int, mode: RetrievalM
 
 def abstention_table(rows: list[tuple[float, bool, bool]]) -> list[dict[str, float]]:
     """abstain_unanswerable and false_abstain had `min_reader` been each of 0.1 … 0.9, from the
-    answers' confidences (an unrelated question abstains at any threshold)."""
+    answers' confidences (a question the rules abstain on abstains at any threshold)."""
     n_un = sum(1 for _, _, answerable in rows if not answerable) or 1
     n_ans = sum(1 for _, _, answerable in rows if answerable) or 1
     table = []
     for t in [x / 20 for x in range(2, 19)]:
-        abstains = [(unrelated or conf < t, answerable) for conf, unrelated, answerable in rows]
+        abstains = [(by_rules or conf < t, answerable) for conf, by_rules, answerable in rows]
         table.append(
             {
                 "min_reader": t,
@@ -157,7 +157,7 @@ def evaluate_answers(
     abstain_un, n_un, false_abstain, n_ans, unsupported, german, records = 0, 0, 0, 0, 0, 0, []
     per_answer: list[int] = []
     read_ms: list[float] = []
-    confidences: list[tuple[float, bool, bool]] = []  # (confidence, unrelated, answerable)
+    confidences: list[tuple[float, bool, bool]] = []  # (confidence, abstained by the rules, answerable)
     for q in questions:
         t0 = time.perf_counter()
         a = rag.ask(q["question"], mode=mode)  # type: ignore[arg-type]
@@ -166,8 +166,8 @@ def evaluate_answers(
         if not a.abstained:
             per_answer.append(sum(len(c.quotes) for c in a.citations))
         if a.confidence is not None:  # with the reader on
-            unrelated = a.abstained and a.confidence >= rag.abstain.min_reader
-            confidences.append((a.confidence, unrelated, bool(q.get("answerable", True))))
+            by_rules = a.abstained and a.confidence >= rag.abstain.min_reader
+            confidences.append((a.confidence, by_rules, bool(q.get("answerable", True))))
         german += is_german(a.answer)
         bad = [s for s in answer_sentences(a) if not sentence_supported(s, a, articles)]
         unsupported += len(bad)

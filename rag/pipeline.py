@@ -180,6 +180,7 @@ class Rag:
             # The sentence that states the requested detail is quoted even when it scored lower.
             chosen = sorted([*chosen, decision.details[0]], key=lambda s: (s.passage, s.start))
         fallback: str | None = None
+        omitted = 0
         confidence = decision.confidence  # what `min_reader` was compared to, so thresholds can be replayed
         if self._use_generator(mode or self.mode):
             composed, omitted = yield from self._generate(question, passages, sentences, timings, stop)
@@ -188,8 +189,6 @@ class Rag:
                 yield Event("answer", answer)
                 return
             fallback = "extractive"
-        else:
-            omitted = 0
         quoted = compose_quotes(passages, chosen, with_headers=bool(topic_of(query)) or _articles(chosen, passages) > 1)
         yield Event("answer", finish(quoted.text, quoted.citations, False, "extractive", fallback, confidence, omitted))
 

@@ -22,17 +22,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import random
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from index.analyzer import STOP_WORDS
 from index.sentences import Span, split_sentences
+from rag.evaluate import read_jsonl
 from rag.reader.pairs import Candidate
 
 HELD_OUT_PERCENT = 20  # a fifth of each source's articles is kept back for measuring
@@ -57,13 +57,6 @@ def held_out(key: str) -> bool:
     return int(hashlib.sha1(key.encode()).hexdigest(), 16) % 100 < HELD_OUT_PERCENT
 
 
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
-
-
 def _candidate(text: str, spans: list[Span], i: int, title: str) -> Candidate:
     def at(j: int) -> str:
         return text[spans[j][0] : spans[j][1]] if 0 <= j < len(spans) else ""
@@ -77,13 +70,13 @@ def _sentence_at(spans: list[Span], offset: int) -> int | None:
 
 def qa_examples(folder: Path, rng: random.Random, negatives: int = 6, cross: int = 2) -> Split:
     """Examples from an extractive QA folder (`contexts.jsonl`, `questions.jsonl`)."""
-    contexts = {c["id"]: c for c in _jsonl(folder / "contexts.jsonl")}
+    contexts = {c["id"]: c for c in read_jsonl(folder / "contexts.jsonl")}
     spans = {cid: split_sentences(c["text"]) for cid, c in contexts.items()}
     by_article: dict[str, list[str]] = defaultdict(list)
     for cid in contexts:
         by_article[_article_of(cid)].append(cid)
     out = Split([], [])
-    for q in _jsonl(folder / "questions.jsonl"):
+    for q in read_jsonl(folder / "questions.jsonl"):
         cid = q["context_id"]
         ctx, sp = contexts[cid], spans[cid]
         pos = _sentence_at(sp, q["answer_starts"][0])
@@ -115,9 +108,9 @@ def quote_examples(
 ) -> Split:
     """'Was sagte X?' against X's annotated quotes (a sentence is a positive when a quote covers
     at least half of it)."""
-    articles = {a["id"]: a for a in _jsonl(articles_file)}
+    articles = {a["id"]: a for a in read_jsonl(articles_file)}
     out = Split([], [])
-    for q in _jsonl(questions_file):
+    for q in read_jsonl(questions_file):
         art = articles.get(q["article_id"])
         if art is None or q["article_id"] in exclude:
             continue
@@ -153,7 +146,7 @@ def topic_examples(articles_file: Path, rng: random.Random, exclude: set[str], n
     """'Was wurde über X gesagt?' for a capitalised word X (not a sentence opener, not a stop
     word) that one to three sentences of a train-split article mention."""
     out = Split([], [])
-    for art in _jsonl(articles_file):
+    for art in read_jsonl(articles_file):
         if art.get("source_split") != "train" or art["id"] in exclude:
             continue
         text, title = art["text"], art.get("title") or ""
@@ -180,7 +173,7 @@ def dev_articles(questions_file: Path) -> set[str]:
     """The articles a validation set asks about (answerable or not): to leave out of training."""
     if not questions_file.is_file():
         return set()
-    return {i for q in _jsonl(questions_file) for i in (q.get("article_id"), q.get("related_article_id")) if i}
+    return {i for q in read_jsonl(questions_file) for i in (q.get("article_id"), q.get("related_article_id")) if i}
 
 
 def qam_examples(folder: Path, rng: random.Random, train_rows: int) -> Split:

@@ -10,7 +10,6 @@ together and exports int8 ONNX (the same export as the e5 query encoder).
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -119,5 +118,4 @@ def export_reader(base_dir: Path, weights: Path, target_dir: Path, expected_sha:
         return target
     model = load_reader(base_dir, weights, expected_sha)
     export_onnx(model, model.encoder.config, target, output="logits", output_axes={0: "batch"})
-    (target_dir / "reader.json").write_text(json.dumps({"onnx": target.name, "weights_sha256": sha}) + "\n")
     return target

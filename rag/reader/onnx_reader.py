@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.errors import ModelError
-from rag.reader.pairs import MAX_TOKENS, Candidate, candidate_text
+from rag.reader.pairs import Candidate, by_length, encode_pairs, pad_batch
 
 Scores = npt.NDArray[np.float32]
 
@@ -47,22 +47,12 @@ class OnnxReader:
     def score(self, question: str, candidates: list[Candidate]) -> Scores:
         if not candidates:
             return np.zeros(0, np.float32)
-        texts = [candidate_text(c) for c in candidates]
         with self._lock:
-            ids: list[list[int]] = self._tokenizer(
-                [question] * len(texts), texts, truncation="only_second", max_length=MAX_TOKENS
-            )["input_ids"]
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # similar lengths pad little
+            ids = encode_pairs(self._tokenizer, [question] * len(candidates), candidates)
         out = np.zeros(len(ids), np.float32)
         pad = int(self._tokenizer.pad_token_id)
-        for s in range(0, len(order), self._batch_size):
-            batch = order[s : s + self._batch_size]
-            width = max(len(ids[i]) for i in batch)
-            x = np.full((len(batch), width), pad, np.int64)
-            m = np.zeros((len(batch), width), np.int64)
-            for row, i in enumerate(batch):
-                x[row, : len(ids[i])] = ids[i]
-                m[row, : len(ids[i])] = 1
+        for batch in by_length(ids, self._batch_size):
+            x, m = pad_batch(ids, batch, pad)
             (logits,) = self._session.run(None, {"input_ids": x, "attention_mask": m})
             out[batch] = 1.0 / (1.0 + np.exp(-np.asarray(logits, np.float32).reshape(-1)))
         return out

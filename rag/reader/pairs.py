@@ -8,6 +8,10 @@ back ("Sie sagte …") or leads into its answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 MAX_TOKENS = 192  # question + sentence + context: 94.9 % of the training pairs fit (truncated_share 0.0506)
 
@@ -24,3 +28,27 @@ def candidate_text(c: Candidate) -> str:
     context = " ".join(p.strip() for p in (c.before, c.after) if p.strip())
     parts = [c.sentence.strip(), c.title.strip(), context]
     return " | ".join(p for p in parts if p)
+
+
+def encode_pairs(tokenizer: Any, questions: list[str], candidates: list[Candidate]) -> list[list[int]]:
+    """Token ids of each (question, candidate) pair, cut in the candidate's context when too long."""
+    texts = [candidate_text(c) for c in candidates]
+    ids: list[list[int]] = tokenizer(questions, texts, truncation="only_second", max_length=MAX_TOKENS)["input_ids"]
+    return ids
+
+
+def by_length(ids: list[list[int]], size: int) -> list[list[int]]:
+    """Index batches of pairs of similar length, so little is spent on padding."""
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    return [order[s : s + size] for s in range(0, len(order), size)]
+
+
+def pad_batch(ids: list[list[int]], batch: list[int], pad: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """input_ids and attention_mask of the pairs `batch`, padded to the longest."""
+    width = max(len(ids[i]) for i in batch)
+    x = np.full((len(batch), width), pad, np.int64)
+    m = np.zeros((len(batch), width), np.int64)
+    for row, i in enumerate(batch):
+        x[row, : len(ids[i])] = ids[i]
+        m[row, : len(ids[i])] = 1
+    return x, m

@@ -20,7 +20,7 @@ import numpy as np
 
 from rag.reader.data import Example, build_examples
 from rag.reader.model import reader_module, save_trained
-from rag.reader.pairs import MAX_TOKENS, candidate_text
+from rag.reader.pairs import MAX_TOKENS, by_length, encode_pairs, pad_batch
 
 
 @dataclass
@@ -64,14 +64,7 @@ def auroc(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _encode(tokenizer: Any, examples: list[Example]) -> list[list[int]]:
-    enc = tokenizer(
-        [e.question for e in examples],
-        [candidate_text(e.candidate) for e in examples],
-        truncation="only_second",
-        max_length=MAX_TOKENS,
-    )
-    ids: list[list[int]] = enc["input_ids"]
-    return ids
+    return encode_pairs(tokenizer, [e.question for e in examples], [e.candidate for e in examples])
 
 
 def _batches(lengths: list[int], size: int, rng: random.Random) -> list[list[int]]:
@@ -85,13 +78,8 @@ def _batches(lengths: list[int], size: int, rng: random.Random) -> list[list[int
 def _tensors(ids: list[list[int]], batch: list[int], pad: int) -> tuple[Any, Any]:
     import torch
 
-    width = max(len(ids[i]) for i in batch)
-    x = torch.full((len(batch), width), pad, dtype=torch.long)
-    m = torch.zeros((len(batch), width), dtype=torch.long)
-    for row, i in enumerate(batch):
-        x[row, : len(ids[i])] = torch.tensor(ids[i])
-        m[row, : len(ids[i])] = 1
-    return x, m
+    x, m = pad_batch(ids, batch, pad)
+    return torch.from_numpy(x), torch.from_numpy(m)
 
 
 def predict(model: Any, tokenizer: Any, examples: list[Example], batch_size: int = 64) -> np.ndarray:
@@ -99,12 +87,10 @@ def predict(model: Any, tokenizer: Any, examples: list[Example], batch_size: int
     import torch
 
     ids = _encode(tokenizer, examples)
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     out = np.zeros(len(ids), np.float32)
     model.eval()
     with torch.inference_mode():
-        for s in range(0, len(order), batch_size):
-            batch = order[s : s + batch_size]
+        for batch in by_length(ids, batch_size):
             x, m = _tensors(ids, batch, tokenizer.pad_token_id)
             out[batch] = torch.sigmoid(model(x, m)).numpy()
     return out
