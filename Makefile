@@ -5,7 +5,7 @@ DATA_DIR ?= $(or $(RAG_DATA_DIR),data)
 
 .PHONY: setup run test lint clean
 
-$(STAMP): pyproject.toml constraints.txt scripts/setup.sh index/e5_convert.py index/onnx_export.py rag/models.py rag/reader/model.py rag/reader/reader-top.safetensors
+$(STAMP): pyproject.toml constraints.txt scripts/setup.sh rag/modelprep/*.py rag/reader/model.py rag/reader/reader-top.safetensors
 	bash scripts/setup.sh
 	touch $(STAMP)
 

@@ -2,10 +2,14 @@
 
 Unchanged articles (same content hash) are skipped, changed ones are re-embedded and replace
 their old chunks, and the result is published atomically under the writer lock.
+
+A long run publishes a checkpoint every `CHECKPOINT_S` seconds, so an interrupted `rag index`
+resumes: the articles already published are unchanged the next time and skipped.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +21,10 @@ from index.chunking import ChunkingParams
 from index.embedder import Embedder
 from index.errors import NoIndexError
 from index.readers import Skipped
+
+# A killed run loses at most this much work; a checkpoint of 1,000 articles takes about a
+# second to write, so it costs under 2 % of the run.
+CHECKPOINT_S = 60.0
 
 
 @dataclass
@@ -45,6 +53,7 @@ def upsert_articles(
     chunking: ChunkingParams | None = None,
     on_plan: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    checkpoint_s: float = CHECKPOINT_S,
 ) -> IndexSummary:
     """Add or replace `articles` (a later duplicate id wins and the earlier is reported)."""
     summary = IndexSummary(skipped=list(skipped or []))
@@ -65,7 +74,17 @@ def upsert_articles(
         if on_plan:
             on_plan(len(todo))
         if todo or storage.current_dir(data_dir) is None:
-            cat.upsert(todo, embedder, progress)
+            last = time.monotonic()
+
+            def step(done: int) -> None:
+                nonlocal last
+                if progress:
+                    progress(done)
+                if time.monotonic() - last >= checkpoint_s:
+                    cat.save(data_dir)  # between batches, so the checkpoint is consistent
+                    last = time.monotonic()
+
+            cat.upsert(todo, embedder, step)
             cat.save(data_dir)
         summary.articles, summary.chunks = len(cat.articles), len(cat.chunks)
     return summary
@@ -89,9 +108,10 @@ def reembed_all(data_dir: Path, embedder: Embedder) -> IndexSummary:
     one, built entirely with the new model, replaces it, so mixed vectors are never served.
     """
     with storage.write_lock(data_dir):
-        old = Catalog.load(data_dir)  # no embedder check: the point is to change it
-        fresh = Catalog.empty(embedder, old.manifest.chunking)
-        fresh.manifest.generation = old.manifest.generation
-        fresh.upsert(list(old.articles.values()), embedder)
+        # Only the articles are read: the old index may come from another model or format.
+        articles, old = Catalog.stored_articles(data_dir)
+        fresh = Catalog.empty(embedder, old.chunking)
+        fresh.manifest.generation = old.generation
+        fresh.upsert(articles, embedder)
         fresh.save(data_dir)
         return IndexSummary(updated=list(fresh.articles), articles=len(fresh.articles), chunks=len(fresh.chunks))

@@ -10,21 +10,25 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from index import storage
 from index.article import Article, Chunk
 from index.chunking import ChunkingParams, chunk_article
-from index.embedder import Embedder
+from index.embedder import Embedder, Vectors
 from index.errors import IndexMismatchError, NoIndexError
+from index.evidence import SentenceTable, chunk_vector
 from index.keyword import Bm25Index
 from index.manifest import FORMAT_VERSION, Manifest
+from index.sentences import Span, split_sentences
 from index.vectors import FaissStore
 
 ARTICLES = "articles.jsonl"
 CHUNKS = "chunks.jsonl"
 
 
-def embedding_text(chunk: Chunk) -> str:
-    """Title and date help retrieval but are not part of the stored passage text."""
+def keyword_text(chunk: Chunk) -> str:
+    """Title and date help keyword search but are not part of the stored passage text."""
     head = " ".join(p for p in (chunk.title, f"({chunk.date})" if chunk.date else "") if p)
     return f"{head}\n{chunk.text}" if head and not chunk.text.startswith(chunk.title) else chunk.text
 
@@ -38,6 +42,7 @@ class Catalog:
         self.rows_of: dict[str, list[int]] = {}
         self.vectors = FaissStore(manifest.dim)
         self.bm25 = Bm25Index()
+        self.sentences = SentenceTable(manifest.dim)
 
     @classmethod
     def empty(cls, embedder: Embedder, chunking: ChunkingParams | None = None) -> Catalog:
@@ -58,6 +63,7 @@ class Catalog:
                 del self.chunks[r]
             del self.articles[aid]
             del self.hashes[aid]
+            self.sentences.drop(aid)
             removed.append(aid)
         return removed
 
@@ -71,28 +77,41 @@ class Catalog:
         progress: Callable[[int], None] | None = None,
         batch: int = 64,
     ) -> None:
-        """Chunk and embed `articles`, replacing older versions with the same id."""
+        """Split, embed and chunk `articles`, replacing older versions with the same id.
+
+        Each sentence is embedded once, in one call per batch (so the embedder can sort the
+        whole batch by length); chunk vectors are built from them (`index.evidence`).
+        """
         self.check_embedder(embedder)
         for start in range(0, len(articles), batch):
             part = articles[start : start + batch]
-            chunked = [(a, chunk_article(a, self.manifest.chunking)) for a in part]
-            texts = [embedding_text(c) for _, cs in chunked for c in cs]
+            spans = [split_sentences(a.text) for a in part]
+            texts = [a.text[s:e] for a, sp in zip(part, spans, strict=True) for s, e in sp]
             vecs = embedder.embed_documents(texts)
             self.remove([a.id for a in part])
             offset = 0
-            for article, chunks in chunked:
-                rows = list(range(self.manifest.next_row, self.manifest.next_row + len(chunks)))
-                self.manifest.next_row += len(chunks)
-                self.vectors.add(rows, vecs[offset : offset + len(chunks)])
-                for r, c, text in zip(rows, chunks, texts[offset : offset + len(chunks)], strict=True):
-                    self.chunks[r] = c
-                    self.bm25.add(r, text)
-                offset += len(chunks)
-                self.rows_of[article.id] = rows
-                self.articles[article.id] = article
-                self.hashes[article.id] = article.content_hash
+            for article, sp in zip(part, spans, strict=True):
+                sentence_vecs = vecs[offset : offset + len(sp)]
+                offset += len(sp)
+                self._add(article, sp, sentence_vecs)
             if progress:
                 progress(len(part))
+
+    def _add(self, article: Article, spans: list[Span], sentence_vecs: Vectors) -> None:
+        self.sentences.put(article.id, spans, sentence_vecs)
+        stored = self.sentences.by_article[article.id]
+        chunks = chunk_article(article, self.manifest.chunking, spans)
+        rows = list(range(self.manifest.next_row, self.manifest.next_row + len(chunks)))
+        self.manifest.next_row += len(chunks)
+        if chunks:
+            members = [sentence_vecs[stored.within(c.start, c.end)] for c in chunks]
+            self.vectors.add(rows, np.stack([chunk_vector(m) for m in members]))
+        for r, c in zip(rows, chunks, strict=True):
+            self.chunks[r] = c
+            self.bm25.add(r, keyword_text(c))
+        self.rows_of[article.id] = rows
+        self.articles[article.id] = article
+        self.hashes[article.id] = article.content_hash
 
     def check_embedder(self, embedder: Embedder) -> None:
         if embedder.name != self.manifest.embedder or embedder.dim != self.manifest.dim:
@@ -109,12 +128,14 @@ class Catalog:
         self.manifest.chunks = len(self.chunks)
         with (folder / ARTICLES).open("w", encoding="utf-8") as f:
             for aid, a in self.articles.items():
-                row = {**a.to_dict(), "content_hash": self.hashes[aid], "rows": self.rows_of[aid]}
+                spans = [list(span) for span in self.sentences.by_article[aid].spans]
+                row = {**a.to_dict(), "content_hash": self.hashes[aid], "rows": self.rows_of[aid], "sentences": spans}
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         with (folder / CHUNKS).open("w", encoding="utf-8") as f:
             for r, c in self.chunks.items():
                 f.write(json.dumps({"row": r, **c.to_dict()}, ensure_ascii=False) + "\n")
         self.vectors.save(folder)
+        self.sentences.save(folder, list(self.articles))
         self.bm25.save(folder)
         self.manifest.save(folder)
 
@@ -122,6 +143,17 @@ class Catalog:
         """Publish this state as the new current generation (atomic; caller holds the lock)."""
         self.manifest.generation += 1
         return storage.publish(data_dir, self.manifest.generation, self._write)
+
+    @staticmethod
+    def stored_articles(data_dir: Path) -> tuple[list[Article], Manifest]:
+        """The articles and manifest of the current index, whatever its format version
+        (what `rag reindex` needs to rebuild an index this version cannot load)."""
+        folder = storage.current_dir(data_dir)
+        if folder is None:
+            raise NoIndexError(f"No index at {data_dir}/: run `rag index seeds/` first")
+        with (folder / ARTICLES).open(encoding="utf-8") as f:
+            articles = [Article.from_dict(json.loads(line)) for line in f]
+        return articles, Manifest.load(folder)
 
     @classmethod
     def load(cls, data_dir: Path, embedder: Embedder | None = None) -> Catalog:
@@ -137,11 +169,13 @@ class Catalog:
         cat = cls(manifest)
         if embedder is not None:
             cat.check_embedder(embedder)
+        spans: list[tuple[str, list[tuple[int, int]]]] = []
         with (folder / ARTICLES).open(encoding="utf-8") as f:
             for line in f:
                 d = json.loads(line)
                 cat.hashes[d["id"]] = d.pop("content_hash")
                 cat.rows_of[d["id"]] = d.pop("rows")
+                spans.append((d["id"], [(s, e) for s, e in d.pop("sentences")]))
                 cat.articles[d["id"]] = Article.from_dict(d)
         with (folder / CHUNKS).open(encoding="utf-8") as f:
             for line in f:
@@ -150,6 +184,10 @@ class Catalog:
                 cat.chunks[row] = Chunk.from_dict(d)
         cat.vectors = FaissStore.load(folder, manifest.dim)
         cat.bm25 = Bm25Index.load(folder)
+        try:
+            cat.sentences = SentenceTable.load(folder, manifest.dim, spans)
+        except (OSError, ValueError) as e:
+            raise IndexMismatchError(f"The index at {folder} is inconsistent ({e}): run `rag reindex`") from e
         if len(cat.vectors) != len(cat.chunks) or len(cat.bm25) != len(cat.chunks):
             raise IndexMismatchError(f"The index at {folder} is inconsistent: run `rag reindex`")
         return cat

@@ -39,9 +39,12 @@ def _windows(spans: list[Span], params: ChunkingParams) -> list[tuple[int, int]]
     return out
 
 
-def chunk_article(article: Article, params: ChunkingParams | None = None) -> list[Chunk]:
+def chunk_article(
+    article: Article, params: ChunkingParams | None = None, spans: list[Span] | None = None
+) -> list[Chunk]:
+    """`spans`: the article's sentences if already split (the index stores them too)."""
     params = params or ChunkingParams()
-    spans = split_sentences(article.text)
+    spans = split_sentences(article.text) if spans is None else spans
     chunks = []
     for n, (i, j) in enumerate(_windows(spans, params)):
         start, end = spans[i][0], spans[j - 1][1]

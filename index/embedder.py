@@ -1,13 +1,15 @@
 """Text embedders behind one Protocol.
 
-`SentenceTransformerEmbedder` wraps the converted multilingual-e5-small folder; torch and
-sentence-transformers are imported only when it is constructed, so importing this module is
-cheap. `HashEmbedder` is a deterministic fake for unit tests of logic.
+`SentenceTransformerEmbedder` wraps a sentence-transformers folder (the converted
+multilingual-e5-small or EmbeddingGemma-300M) in float32; torch and sentence-transformers are
+imported only when it is constructed, so importing this module is cheap. The int8 path with no
+torch at all is `index.onnx_embedder.OnnxEmbedder`. `HashEmbedder` is a deterministic fake for unit tests of logic.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import threading
@@ -18,13 +20,19 @@ import numpy as np
 import numpy.typing as npt
 
 Vectors = npt.NDArray[np.float32]
+# Tokens an embedder reads: e5's limit, and where EmbeddingGemma's sliding-window attention
+# (window 512) still equals plain bidirectional attention, so its ONNX export stays exact
+# (`rag.modelprep.onnx_export`). A chunk of at most 1,200 characters is about 300 tokens.
+MAX_TOKENS = 512
 
 
 class Embedder(Protocol):
     """Maps texts to unit-length float32 vectors of size `dim`.
 
-    Documents and queries have separate methods because e5-style models need different
-    prefixes ("passage: " / "query: ").
+    Documents and queries have separate methods because the models need different prefixes
+    (e5: "passage: " / "query: "; EmbeddingGemma: "title: none | text: " / "task: search
+    result | query: "). `name` names the model and the document path, so an index records
+    what made its vectors.
     """
 
     name: str
@@ -35,50 +43,25 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> Vectors: ...
 
 
-class OnnxQueryEncoder:
-    """One query through ONNX Runtime (see `index.onnx_export`), pooled like the model's own modules.
-
-    Mean pooling over the attention mask and L2 normalization, as in the converted e5 folder.
-    The tokenizer is shared with sentence-transformers, so it is only used under `lock`.
-    """
-
-    def __init__(
-        self, file: Path, tokenizer: Any, prefix: str, max_length: int, threads: int | None, lock: threading.Lock
-    ) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or 0
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
-        self._tokenizer = tokenizer
-        self._prefix = prefix
-        self._max_length = max_length
-        self._lock = lock
-
-    def __call__(self, text: str) -> Vectors:
-        with self._lock:
-            enc = self._tokenizer(
-                self._prefix + text, return_tensors="np", truncation=True, max_length=self._max_length
-            )
-        mask = enc["attention_mask"].astype(np.int64)
-        (hidden,) = self._session.run(None, {"input_ids": enc["input_ids"].astype(np.int64), "attention_mask": mask})
-        pooled = (hidden[0] * mask[0, :, None]).sum(0) / max(int(mask.sum()), 1)
-        out: Vectors = (pooled / (np.linalg.norm(pooled) or 1.0)).astype(np.float32)
-        return out
+def folder_prompts(model_dir: Path) -> dict[str, str]:
+    """The folder's own "query" and "document" prefixes (e5 calls the latter "passage")."""
+    path = model_dir / "config_sentence_transformers.json"
+    prompts = json.loads(path.read_text(encoding="utf-8")).get("prompts", {}) if path.is_file() else {}
+    return {"query": prompts.get("query", ""), "document": prompts.get("document", prompts.get("passage", ""))}
 
 
 class SentenceTransformerEmbedder:
-    """Documents go through sentence-transformers; queries too, or through `query_onnx` if given.
+    """Documents go through sentence-transformers in float32; queries too, or through `query_via`
+    (the int8 ONNX embedder of the same model) if given.
 
     Thread-safe: a fast tokenizer keeps its truncation and padding settings as state, and two
     threads that tokenize at once can see each other's (a batch padded to another batch's
     length: "expected sequence of length 59 at dim 1 (got 57)"). One lock guards every use of
-    the tokenizer, by sentence-transformers and by the ONNX query encoder alike.
+    the tokenizer.
     """
 
     def __init__(
-        self, path: Path, threads: int | None = None, batch_size: int = 32, query_onnx: Path | None = None
+        self, path: Path, batch_size: int = 32, max_length: int = MAX_TOKENS, query_via: Embedder | None = None
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -98,22 +81,17 @@ class SentenceTransformerEmbedder:
         self.name = path.name
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim() or 0)
-        self._query: OnnxQueryEncoder | None = None
-        if query_onnx is not None:
-            if not query_onnx.is_file():
-                raise ModelError(
-                    f"No ONNX query encoder at {query_onnx}: run `rag setup` (or set RAG_QUERY_ENCODER=torch)"
-                )
-            prefix = str(self._model.prompts.get("query") or "")
-            max_length = int(self._model.max_seq_length or 512)
-            self._query = OnnxQueryEncoder(query_onnx, self._model.tokenizer, prefix, max_length, threads, self._lock)
-        self.query_backend = "onnx-int8" if self._query else "torch"
+        self._model.max_seq_length = min(int(self._model.max_seq_length or max_length), max_length)
+        # The folder's own prefixes, not sentence-transformers' prompt table: version 6 adds an
+        # empty "document" prompt there, which silently dropped e5's "passage: " (cosine 0.987).
+        self._prompts = folder_prompts(path)
+        self._query = query_via
 
-    def _encode(self, texts: list[str], prompt_name: str) -> Vectors:
+    def _encode(self, texts: list[str], role: str) -> Vectors:
         with self._lock:
             vecs = self._model.encode(
                 texts,
-                prompt_name=prompt_name,
+                prompt=self._prompts[role],
                 batch_size=self._batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
@@ -124,11 +102,11 @@ class SentenceTransformerEmbedder:
     def embed_documents(self, texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return self._encode(texts, "passage")
+        return self._encode(texts, "document")
 
     def embed_query(self, text: str) -> Vectors:
         if self._query is not None:
-            return self._query(text)
+            return self._query.embed_query(text)
         vec: Vectors = self._encode([text], "query")[0]
         return vec
 

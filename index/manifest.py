@@ -9,7 +9,7 @@ from typing import Any
 
 from index.chunking import ChunkingParams
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence spans and vectors stored with the articles
 FILE = "manifest.json"
 
 

@@ -5,47 +5,29 @@ Errors from the `RagError` tree print as one line and exit with code 1.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional, TypeVar
+from typing import Annotated, Any, Optional
 
 import typer
 
 from index.errors import RagError
+from rag.cli_common import fail_cleanly, settings_from
+from rag.cli_eval import eval_app
 from rag.cli_train import train_app
-from rag.config import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Quellen: Fragen an deutsche Nachrichtenartikel.")
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def fail_cleanly(fn: F) -> F:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except RagError as e:
-            typer.echo(f"Fehler: {e}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _settings(**overrides: Any) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
 @app.command()
 @fail_cleanly
 def setup() -> None:
     """Prepare the default models (convert e5, assemble the GGUF) into the models directory."""
-    from rag.models import prepare_models
+    from rag.modelprep.prepare import prepare_models
 
-    prepare_models(_settings())
+    prepare_models(settings_from())
 
 
 @app.command("index")
@@ -61,7 +43,7 @@ def index_cmd(
     from index.readers import read_paths
     from rag.factory import build_embedder
 
-    settings = _settings(data_dir=data_dir)
+    settings = settings_from(data_dir=data_dir)
     read = read_paths(paths)
     for s in read.skipped:
         typer.echo(f"übersprungen: {s.name}: {s.reason}", err=True)
@@ -96,7 +78,7 @@ def remove(
     from index.catalog import Catalog
     from rag.factory import build_embedder
 
-    settings = _settings(data_dir=data_dir)
+    settings = settings_from(data_dir=data_dir)
     Catalog.load(settings.data_dir)
     summary = remove_articles(settings.data_dir, ids, build_embedder(settings))
     missing = sorted(set(ids) - set(summary.removed))
@@ -115,7 +97,7 @@ def reindex(
     from index.build import reembed_all
     from rag.factory import build_embedder
 
-    settings = _settings(data_dir=data_dir)
+    settings = settings_from(data_dir=data_dir)
     summary = reembed_all(settings.data_dir, build_embedder(settings))
     typer.echo(f"{summary.articles} Artikel neu eingebettet, {summary.chunks} Abschnitte in {settings.data_dir}/")
 
@@ -140,7 +122,7 @@ def ask(
     if mode not in (None, "auto", "extractive", "generative"):
         raise RagError(f"--mode: {mode!r} is not one of auto, extractive, generative")
     filters = Filters(parse_date(since, "--since"), parse_date(until, "--until"), source, include_undated)
-    rag = build_rag(_settings(data_dir=data_dir))
+    rag = build_rag(settings_from(data_dir=data_dir))
     answer = rag.ask(question, top_k=top_k, mode=mode, filters=filters)  # type: ignore[arg-type]  # checked above
     if as_json:
         typer.echo(answer.model_dump_json(indent=1))
@@ -168,7 +150,7 @@ def serve(
     from api.app import create_app
     from index import storage
 
-    settings = _settings(host=host, port=port, data_dir=data_dir)
+    settings = settings_from(host=host, port=port, data_dir=data_dir)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.api_key:
         typer.secho(
@@ -191,75 +173,7 @@ def serve(
 
 
 app.add_typer(train_app, name="train")
-eval_app = typer.Typer(no_args_is_help=True, help="Measure retrieval and answer quality on dev sets.")
 app.add_typer(eval_app, name="eval")
-CACHE = Path(".cache/eval-index")
-
-
-def _eval_rag(articles: list[Any], cache: Path, mode_settings: dict[str, Any]) -> Any:
-    from rag.evaluate import cached_index
-    from rag.factory import build_embedder, build_rag
-
-    settings = _settings(**mode_settings)
-    embedder = build_embedder(settings)
-    catalog = cached_index(articles, embedder, cache, lambda m: typer.echo(m, err=True))
-    return build_rag(settings, embedder=embedder, catalog=catalog)
-
-
-@eval_app.command("retrieval")
-@fail_cleanly
-def eval_retrieval(
-    questions: Annotated[Path, typer.Option(help="QA or news questions (JSONL).")],
-    contexts: Annotated[Optional[Path], typer.Option(help="QA contexts {id, title, text} (JSONL).")] = None,
-    articles: Annotated[Optional[Path], typer.Option(help="News articles (JSONL).")] = None,
-    distractors: Annotated[
-        Optional[list[Path]], typer.Option(help="More article files to index: --distractors A.jsonl B.jsonl …")
-    ] = None,
-    more_distractors: Annotated[
-        Optional[list[Path]], typer.Argument(help="Further --distractors files.", show_default=False)
-    ] = None,
-    k: Annotated[int, typer.Option("--k", min=1, max=50)] = 10,
-    mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    cache: Annotated[Path, typer.Option(help="Where evaluation indexes are cached.")] = CACHE,
-) -> None:
-    """Recall@k, MRR, nDCG@10 and latency of retrieval."""
-    from rag.evaluate import evaluate_retrieval, load_articles, read_jsonl, retrieval_targets
-
-    if mode not in ("hybrid", "dense", "bm25"):
-        raise RagError(f"--mode: {mode!r} is not one of hybrid, dense, bm25")
-    source = contexts or articles
-    if source is None:
-        raise RagError("give --contexts (QA) or --articles (news)")
-    if more_distractors and not distractors:
-        raise RagError(f"unexpected argument {str(more_distractors[0])!r}: files to add go after --distractors")
-    docs = load_articles([source, *(distractors or []), *(more_distractors or [])])
-    rag = _eval_rag(docs, cache, {"generator": "none"})
-    targets = retrieval_targets(read_jsonl(questions), {a.id: a for a in docs})
-    result = evaluate_retrieval(rag, targets, k, mode)  # type: ignore[arg-type]
-    result["articles_indexed"] = len(docs)
-    typer.echo(json.dumps(result, indent=None if as_json else 1, ensure_ascii=False))
-
-
-@eval_app.command("answers")
-@fail_cleanly
-def eval_answers(
-    articles: Annotated[Path, typer.Option(help="News articles (JSONL).")],
-    questions: Annotated[Path, typer.Option(help="News questions with evidence (JSONL).")],
-    mode: Annotated[str, typer.Option(help="auto, extractive or generative.")] = "auto",
-    details: Annotated[bool, typer.Option("--details", help="Include per-question records.")] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    cache: Annotated[Path, typer.Option(help="Where evaluation indexes are cached.")] = CACHE,
-) -> None:
-    """Citation hit and precision, answer recall, abstention and latency of answers."""
-    from rag.evaluate import evaluate_answers, load_articles, read_jsonl
-
-    if mode not in ("auto", "extractive", "generative"):
-        raise RagError(f"--mode: {mode!r} is not one of auto, extractive, generative")
-    docs = load_articles([articles])
-    rag = _eval_rag(docs, cache, {"generator": "none"} if mode == "extractive" else {})
-    result = evaluate_answers(rag, read_jsonl(questions), {a.id: a for a in docs}, mode, details)
-    typer.echo(json.dumps(result, indent=None if as_json else 1, ensure_ascii=False))
 
 
 @app.command()
@@ -273,7 +187,7 @@ def bench(
     from rag.factory import build_rag
     from rag.generator import LlamaCppGenerator
 
-    rag = build_rag(_settings(data_dir=data_dir))
+    rag = build_rag(settings_from(data_dir=data_dir))
     result: dict[str, Any] = {"search": bench_search(rag)}
     if generation and isinstance(rag.generator, LlamaCppGenerator):
         result["generation"] = bench_generation(rag.generator)

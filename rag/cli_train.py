@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from index.errors import RagError
+from rag.cli_common import settings_from
 
 train_app = typer.Typer(no_args_is_help=True, help="Train the small models Quellen ships.")
 
@@ -30,10 +31,9 @@ def train_reader_cmd(
     """Fine-tune the reader (a cross-encoder on e5-small) and report it on the kept-back data."""
     import torch
 
-    from rag.cli import _settings
     from rag.reader.train import TrainConfig, train_reader
 
-    settings = _settings()
+    settings = settings_from()
     base_dir = base or settings.reader_base_dir
     for folder, what in ((data, "--data"), (base_dir, "--base")):
         if not folder.is_dir():

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.embedder import Embedder
+from index.evidence import SentenceTable
 from index.sentences import split_sentences
 from rag.reader.pairs import Candidate
 from rag.retrieval import Passage
@@ -57,6 +58,7 @@ class Sentence:
     lexical: float = 0.0
     typed: bool = True
     reader: float = 0.0  # the reader's probability that this sentence answers the question
+    vector: np.ndarray | None = None  # stored at index time; None for text outside the index
 
 
 def topic_of(question: str) -> str | None:
@@ -86,18 +88,36 @@ def has_kind(kind: str | None, text: str) -> bool:
     return True
 
 
-def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
+def candidate_sentences(passages: list[Passage], stored: SentenceTable | None = None) -> list[Sentence]:
+    """The passages' sentences, each once, with the spans and vectors the index stored; a
+    passage from outside the index (the generator probe's) is split here, without vectors."""
     seen: set[tuple[str, int]] = set()
     out = []
     for i, p in enumerate(passages):
         c = p.chunk
-        for s, e in split_sentences(c.text):
-            key = (c.article_id, c.start + s)
-            if key in seen:
+        table = stored.get(c.article_id) if stored is not None else None
+        if table is not None:
+            members = [(table.spans[j], table.vectors[j]) for j in table.within(c.start, c.end)]
+        else:
+            members = [((c.start + s, c.start + e), None) for s, e in split_sentences(c.text)]
+        for (start, end), vector in members:
+            if (c.article_id, start) in seen:
                 continue
-            seen.add(key)
-            out.append(Sentence(i, c.article_id, c.start + s, c.start + e, c.text[s:e]))
+            seen.add((c.article_id, start))
+            text = c.text[start - c.start : end - c.start]
+            out.append(Sentence(i, c.article_id, start, end, text, vector=vector))
     return out
+
+
+def sentence_vectors(sentences: list[Sentence], embedder: Embedder) -> np.ndarray:
+    """float32 vectors of `sentences`: the stored ones, and the missing ones embedded now."""
+    missing = [s for s in sentences if s.vector is None]
+    if missing:
+        for s, v in zip(missing, embedder.embed_documents([s.text for s in missing]), strict=True):
+            s.vector = v
+    if not sentences:
+        return np.zeros((0, embedder.dim), np.float32)
+    return np.stack([np.asarray(s.vector, dtype=np.float32) for s in sentences])
 
 
 def reader_candidates(sentences: list[Sentence], passages: list[Passage]) -> list[Candidate]:
@@ -157,8 +177,7 @@ def score_sentences(
 ) -> None:
     if not sentences:
         return
-    vecs = embedder.embed_documents([s.text for s in sentences])
-    dense = vecs @ np.asarray(query_vector, dtype=np.float32)
+    dense = sentence_vectors(sentences, embedder) @ np.asarray(query_vector, dtype=np.float32)
     q_terms = content_terms(question)
     kind = answer_kind(question)
     ql = question.strip().lower()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from index.catalog import Catalog
 from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.errors import ModelError
+from index.onnx_embedder import OnnxEmbedder
+from rag.calibration import calibration_for
 from rag.config import Settings
 from rag.generator import Generator, LlamaCppGenerator
 from rag.pipeline import Rag
@@ -13,12 +16,19 @@ from rag.retrieval import HybridRetriever
 
 
 def build_embedder(settings: Settings) -> Embedder:
+    """int8 ONNX for both roles by default (no torch is loaded); PyTorch float32 where asked."""
+    folder, onnx_file = settings.embedder_dir, settings.embedder_onnx_file
+    if not (folder / "modules.json").is_file():
+        raise ModelError(f"No embedding model at {folder}: run `make setup` (or `rag setup`)")
+    fast = OnnxEmbedder(folder, onnx_file, threads=settings.threads) if onnx_file is not None else None
+    if settings.document_encoder == "onnx-int8":
+        if fast is None or settings.query_encoder != "onnx-int8":
+            raise ModelError("RAG_QUERY_ENCODER=torch needs RAG_DOCUMENT_ENCODER=torch as well")
+        return fast
     import torch
 
     torch.set_num_threads(settings.threads)  # process-wide, so decided here at the root, not in a class
-    return SentenceTransformerEmbedder(
-        settings.embedder_dir, threads=settings.threads, query_onnx=settings.query_onnx_file
-    )
+    return SentenceTransformerEmbedder(folder, query_via=fast)
 
 
 def build_generator(settings: Settings) -> Generator | None:
@@ -62,6 +72,7 @@ def build_rag(
     catalog = catalog or Catalog.load(settings.data_dir)  # fails fast, before loading models
     embedder = embedder or build_embedder(settings)
     catalog.check_embedder(embedder)
+    calibration = calibration_for(embedder.name)
     if generator is None:
         generator = build_generator(settings)
     rag = Rag(
@@ -75,6 +86,9 @@ def build_rag(
         max_tokens=settings.max_tokens,
         temperature=settings.temperature,
         grammar=settings.grammar,
+        extractive=calibration.extractive,
+        abstain=calibration.abstain,
+        verify=calibration.verify,
     )
     rag.probe_cache = ProbeCache(settings.models_dir / "probe-verdicts.json")
     return rag

@@ -40,7 +40,7 @@ from rag.prompt import fit_messages
 from rag.reader.onnx_reader import Reader
 from rag.retrieval import Filters, HybridRetriever, Passage
 from rag.text import is_german
-from rag.verify import split_answer, verify_sentences
+from rag.verify import VerifyParams, split_answer, verify_sentences
 
 MAX_QUESTION_CHARS = 1000
 
@@ -74,6 +74,7 @@ class Rag:
         temperature: float = 0.0,
         extractive: ExtractiveParams | None = None,
         abstain: AbstainParams | None = None,
+        verify: VerifyParams | None = None,
         grammar: Grammar = "off",
     ) -> None:
         self.catalog = catalog
@@ -87,6 +88,7 @@ class Rag:
         self.temperature = temperature
         self.extractive = extractive or ExtractiveParams()
         self.abstain = abstain or AbstainParams()
+        self.verify = verify or VerifyParams()
         self.grammar: Grammar = grammar
         self._trusted: bool | None = None
         self.probe_cache: ProbeCache | None = None
@@ -134,7 +136,7 @@ class Rag:
         yield Event("sources", [s.model_dump() for s in related(passages, len(passages))])
 
         t1 = time.perf_counter()
-        sentences = candidate_sentences(passages)
+        sentences = candidate_sentences(passages, self.catalog.sentences)
         score_sentences(query, res.query_vector, sentences, self.embedder, self.extractive)
         embed_ms = res.embed_ms + (time.perf_counter() - t1) * 1000
         t2 = time.perf_counter()
@@ -223,7 +225,8 @@ class Rag:
         generated = split_answer(text)
         if not generated or not is_german(text):
             return None
-        checked = verify_sentences(generated, sentences, [p.chunk.text for p in passages], self.embedder)
+        texts = [p.chunk.text for p in passages]
+        checked = verify_sentences(generated, sentences, texts, self.embedder, self.verify)
         supported: list[tuple[str, Sentence]] = []
         for c in checked:
             if c.evidence is not None and all(c.text != t for t, _ in supported):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from index.article import Chunk
 from index.embedder import Embedder
+from rag.calibration import calibration_for
 from rag.extractive import candidate_sentences
 from rag.generator import Generator
 from rag.prompt import build_messages
@@ -43,7 +44,8 @@ def probe_generator(generator: Generator, embedder: Embedder) -> bool:
     passages = [Passage(0, chunk, 1.0)]
     text = _answer(generator, _ANSWERABLE, passages)
     claims = split_answer(text)
-    checked = verify_sentences(claims, candidate_sentences(passages), [_TEXT], embedder)
+    params = calibration_for(embedder.name).verify
+    checked = verify_sentences(claims, candidate_sentences(passages), [_TEXT], embedder, params)
     answered = (
         0 < len(checked) <= 2
         and is_german(text)

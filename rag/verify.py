@@ -17,7 +17,7 @@ import numpy as np
 from index.analyzer import fold
 from index.embedder import Embedder
 from index.sentences import split_sentences
-from rag.extractive import Sentence
+from rag.extractive import Sentence, sentence_vectors
 from rag.text import cited_numbers, content_terms, is_german, names, numbers, strip_citations, term_overlap
 
 _LABEL = re.compile(r"(^|\n)\s*(Antwort|Quellen?|Frage)\s*:", re.I)
@@ -106,7 +106,7 @@ def verify_sentences(
     if not claims or not passage_sentences:
         return [Checked(c, None, None, "no passages") for c in claims]
     cv = embedder.embed_documents(claims)
-    sv = embedder.embed_documents([s.text for s in passage_sentences])
+    sv = sentence_vectors(passage_sentences, embedder)
     sims = cv @ sv.T
     out = []
     for i, (raw, claim) in enumerate(zip(generated, claims, strict=True)):

@@ -15,7 +15,7 @@ import pytest
 from index.build import upsert_articles
 from index.embedder import Embedder, HashEmbedder
 from index.readers import read_paths
-from rag.config import Settings
+from rag.config import EMBEDDER_FOLDERS, Settings
 from rag.factory import build_embedder, build_rag, build_reader
 from rag.generator import LlamaCppGenerator
 from rag.pipeline import Rag
@@ -30,10 +30,11 @@ SEED_ID = "000_2166f1dc4096c1be"
 @pytest.fixture(scope="session")
 def model_settings() -> Settings:
     settings = Settings(models_dir=ROOT / "models")
+    embedders = [settings.model_copy(update={"embedder": name}) for name in EMBEDDER_FOLDERS]
     needed = [
-        settings.embedder_dir / "modules.json",
+        *(s.embedder_dir / "modules.json" for s in embedders),
+        *(s.embedder_onnx_file for s in embedders),
         settings.gguf_file,
-        settings.query_onnx_file,
         settings.reader_onnx_file,
     ]
     if not all(p is not None and p.is_file() for p in needed):
@@ -44,6 +45,21 @@ def model_settings() -> Settings:
 @pytest.fixture(scope="session")
 def embedder(model_settings: Settings) -> Embedder:
     return build_embedder(model_settings)  # the product's own wiring, ONNX query encoder included
+
+
+@pytest.fixture(scope="session")
+def e5_settings(model_settings: Settings) -> Settings:
+    return model_settings.model_copy(update={"embedder": "e5-small"})
+
+
+@pytest.fixture(scope="session")
+def float_embedders(model_settings: Settings) -> dict[str, Embedder]:
+    """Both models in PyTorch float32: the reference the int8 paths are measured against."""
+    torch_only = {"query_encoder": "torch", "document_encoder": "torch"}
+    return {
+        name: build_embedder(model_settings.model_copy(update={"embedder": name, **torch_only}))
+        for name in EMBEDDER_FOLDERS
+    }
 
 
 @pytest.fixture(scope="session")

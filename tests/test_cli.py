@@ -16,8 +16,10 @@ from tests.conftest import ROOT, SEED_ID
 RAG = [sys.executable, "-m", "rag.cli"]
 
 
-def run(args: list[str], data: Path, offline: bool = False) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "RAG_DATA_DIR": str(data), "RAG_MODELS_DIR": str(ROOT / "models")}
+def run(
+    args: list[str], data: Path, offline: bool = False, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RAG_DATA_DIR": str(data), "RAG_MODELS_DIR": str(ROOT / "models"), **(env or {})}
     cmd = RAG + args
     if offline:
         # a fresh network namespace: no interface but a down loopback, so any download fails
@@ -67,3 +69,24 @@ def test_index_skips_bad_files_by_name_then_answers_offline(tmp_path: Path) -> N
 def test_bad_input_is_one_clear_line(tmp_path: Path, args: list[str], message: str) -> None:
     r = run(args, tmp_path / "data")
     assert r.returncode != 0 and message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_switching_the_embedder_is_detected_and_reindex_restores_answers(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    e5 = {"RAG_EMBEDDER": "e5-small"}
+    r = run(["index", str(ROOT / "seeds")], data, env=e5)
+    assert r.returncode == 0, r.stderr
+    assert run(["ask", "Was wurde über Taiwan gesagt?"], data, env=e5).returncode == 0
+
+    switched = run(["ask", "Was wurde über Taiwan gesagt?"], data)  # the default: EmbeddingGemma
+    assert switched.returncode == 1
+    assert "multilingual-e5-small+int8" in switched.stderr and "embeddinggemma-300m+int8" in switched.stderr
+    assert "rag reindex" in switched.stderr and "Traceback" not in switched.stderr
+
+    assert run(["reindex"], data).returncode == 0
+    r = run(["ask", "Was wurde über Taiwan gesagt?", "--json"], data)
+    assert r.returncode == 0, r.stderr
+    answer = json.loads(r.stdout)
+    assert not answer["abstained"] and any("Taiwan" in c["text"] for c in answer["citations"])
+    manifest = json.loads((data / "current" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["embedder"] == "embeddinggemma-300m+int8"

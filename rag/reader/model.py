@@ -110,7 +110,7 @@ def load_reader(base_dir: Path, weights: Path, expected_sha: str | None) -> Any:
 
 def export_reader(base_dir: Path, weights: Path, target_dir: Path, expected_sha: str | None) -> Path:
     """Write the int8 ONNX reader into `target_dir` unless it is there already; returns its path."""
-    from index.onnx_export import export_onnx
+    from rag.modelprep.onnx_export import export_onnx
 
     sha = expected_sha or sha256_of(weights)
     target = target_dir / onnx_name(sha)

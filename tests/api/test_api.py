@@ -59,7 +59,7 @@ def test_bad_questions_get_422_naming_the_field(client: TestClient, payload: dic
 def test_health_reports_counts_and_models(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok" and body["articles"] == 1 and body["chunks"] >= 1
-    assert body["embedder"] == "multilingual-e5-small" and body["generator"].endswith(".gguf")
+    assert body["embedder"] == "embeddinggemma-300m+int8" and body["generator"].endswith(".gguf")
 
 
 def test_openapi_schema_is_served_and_no_page_needs_a_cdn(client: TestClient) -> None:

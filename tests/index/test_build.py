@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index import storage
@@ -12,6 +13,7 @@ from index.build import remove_articles, upsert_articles
 from index.catalog import Catalog
 from index.embedder import HashEmbedder
 from index.errors import IndexMismatchError, NoIndexError
+from tests.conftest import ROOT, SEED_ID
 
 
 def art(i: str, text: str) -> Article:
@@ -88,3 +90,66 @@ def test_reindex_re_embeds_everything_with_the_new_embedder(tmp_path: Path, hash
     assert s.articles == 2
     cat = Catalog.load(tmp_path, new)
     assert cat.manifest.dim == 32 and sorted(cat.articles) == ["a1", "a2"]
+
+
+def test_stored_sentences_are_the_somajo_split_with_one_vector_each(
+    tmp_path: Path, hash_embedder: HashEmbedder
+) -> None:
+    from index.sentences import split_sentences
+
+    text = (ROOT / "seeds" / f"{SEED_ID}.txt").read_text(encoding="utf-8")
+    upsert_articles(tmp_path, [art("seed", text)], hash_embedder)
+    cat = Catalog.load(tmp_path, hash_embedder)  # read back from disk
+    stored = cat.sentences.get("seed")
+    assert stored is not None
+    assert stored.spans == split_sentences(text)
+    assert stored.vectors.shape == (len(stored.spans), hash_embedder.dim)
+    first = text[stored.spans[0][0] : stored.spans[0][1]]
+    assert np.allclose(stored.vectors[0], hash_embedder.embed_documents([first])[0], atol=1e-3)
+    for chunk in cat.chunks.values():  # every chunk is whole stored sentences
+        inside = stored.within(chunk.start, chunk.end)
+        assert inside and stored.spans[inside[0]][0] == chunk.start and stored.spans[inside[-1]][1] == chunk.end
+
+
+def test_an_index_of_the_previous_format_is_named_and_reindex_rebuilds_it(
+    tmp_path: Path, hash_embedder: HashEmbedder
+) -> None:
+    import json
+
+    from index.build import reembed_all
+
+    upsert_articles(tmp_path, [art("a1", "Hamburg Hafen. Neue Kräne."), art("a2", "Köln Zug.")], hash_embedder)
+    folder = storage.current_dir(tmp_path)
+    assert folder is not None
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1}), encoding="utf-8")
+    (folder / "sentence_vectors.npy").unlink()  # format 1 had none
+    with pytest.raises(IndexMismatchError, match=r"has format 1.*rag reindex"):
+        Catalog.load(tmp_path, hash_embedder)
+    assert reembed_all(tmp_path, hash_embedder).articles == 2
+    assert sorted(Catalog.load(tmp_path, hash_embedder).articles) == ["a1", "a2"]
+
+
+class _Interrupted(HashEmbedder):
+    """Embeds `calls` batches, then stops as Ctrl-C would."""
+
+    def __init__(self, calls: int) -> None:
+        super().__init__()
+        self.calls = calls
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if self.calls == 0:
+            raise KeyboardInterrupt
+        self.calls -= 1
+        return super().embed_documents(texts)
+
+
+def test_an_interrupted_index_run_resumes_where_it_stopped(tmp_path: Path) -> None:
+    articles = [art(f"a{i:03d}", f"Meldung {i} aus Hamburg. Der Hafen wächst.") for i in range(150)]  # 3 batches
+    with pytest.raises(KeyboardInterrupt):
+        upsert_articles(tmp_path, articles, _Interrupted(calls=2), checkpoint_s=0.0)
+    kept = Catalog.load(tmp_path, HashEmbedder())
+    assert len(kept.articles) == 128  # the two finished batches were published
+    again = upsert_articles(tmp_path, articles, HashEmbedder())
+    assert len(again.unchanged) == 128 and len(again.added) == 22
+    assert again.articles == 150

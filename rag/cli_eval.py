@@ -1,0 +1,117 @@
+"""`rag eval`: retrieval, answers and indexing measured on dev sets (never on the user's index)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from index.errors import RagError
+from rag.cli_common import fail_cleanly, settings_from
+
+eval_app = typer.Typer(no_args_is_help=True, help="Measure retrieval and answer quality on dev sets.")
+CACHE = Path(".cache/eval-index")
+
+
+def _eval_rag(articles: list[Any], cache: Path, mode_settings: dict[str, Any]) -> Any:
+    from rag.evaluate import cached_index
+    from rag.factory import build_embedder, build_rag
+
+    settings = settings_from(**mode_settings)
+    embedder = build_embedder(settings)
+    catalog = cached_index(articles, embedder, cache, lambda m: typer.echo(m, err=True))
+    return build_rag(settings, embedder=embedder, catalog=catalog)
+
+
+@eval_app.command("retrieval")
+@fail_cleanly
+def eval_retrieval(
+    questions: Annotated[Path, typer.Option(help="QA or news questions (JSONL).")],
+    contexts: Annotated[Optional[Path], typer.Option(help="QA contexts {id, title, text} (JSONL).")] = None,
+    articles: Annotated[Optional[Path], typer.Option(help="News articles (JSONL).")] = None,
+    distractors: Annotated[
+        Optional[list[Path]], typer.Option(help="More article files to index: --distractors A.jsonl B.jsonl …")
+    ] = None,
+    more_distractors: Annotated[
+        Optional[list[Path]], typer.Argument(help="Further --distractors files.", show_default=False)
+    ] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=50)] = 10,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    cache: Annotated[Path, typer.Option(help="Where evaluation indexes are cached.")] = CACHE,
+) -> None:
+    """Recall@k, MRR, nDCG@10 and latency of retrieval."""
+    from rag.evaluate import evaluate_retrieval, load_articles, read_jsonl, retrieval_targets
+
+    if mode not in ("hybrid", "dense", "bm25"):
+        raise RagError(f"--mode: {mode!r} is not one of hybrid, dense, bm25")
+    source = contexts or articles
+    if source is None:
+        raise RagError("give --contexts (QA) or --articles (news)")
+    if more_distractors and not distractors:
+        raise RagError(f"unexpected argument {str(more_distractors[0])!r}: files to add go after --distractors")
+    docs = load_articles([source, *(distractors or []), *(more_distractors or [])])
+    rag = _eval_rag(docs, cache, {"generator": "none"})
+    targets = retrieval_targets(read_jsonl(questions), {a.id: a for a in docs})
+    result = evaluate_retrieval(rag, targets, k, mode)  # type: ignore[arg-type]
+    result["articles_indexed"] = len(docs)
+    typer.echo(json.dumps(result, indent=None if as_json else 1, ensure_ascii=False))
+
+
+@eval_app.command("answers")
+@fail_cleanly
+def eval_answers(
+    articles: Annotated[Path, typer.Option(help="News articles (JSONL).")],
+    questions: Annotated[Path, typer.Option(help="News questions with evidence (JSONL).")],
+    mode: Annotated[str, typer.Option(help="auto, extractive or generative.")] = "auto",
+    details: Annotated[bool, typer.Option("--details", help="Include per-question records.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    cache: Annotated[Path, typer.Option(help="Where evaluation indexes are cached.")] = CACHE,
+) -> None:
+    """Citation hit and precision, answer recall, abstention and latency of answers."""
+    from rag.evaluate import evaluate_answers, load_articles, read_jsonl
+
+    if mode not in ("auto", "extractive", "generative"):
+        raise RagError(f"--mode: {mode!r} is not one of auto, extractive, generative")
+    docs = load_articles([articles])
+    rag = _eval_rag(docs, cache, {"generator": "none"} if mode == "extractive" else {})
+    result = evaluate_answers(rag, read_jsonl(questions), {a.id: a for a in docs}, mode, details)
+    typer.echo(json.dumps(result, indent=None if as_json else 1, ensure_ascii=False))
+
+
+@eval_app.command("indexing")
+@fail_cleanly
+def eval_indexing(
+    articles: Annotated[Path, typer.Option(help="Articles (JSONL) to index into an empty folder.")],
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N articles.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Indexing speed (articles/s) into an empty data dir, the index size on disk and peak RSS."""
+    import resource
+    import tempfile
+    import time
+
+    from index.build import upsert_articles
+    from rag.evaluate import load_articles
+    from rag.factory import build_embedder
+
+    settings = settings_from()
+    docs = load_articles([articles])[:limit]
+    embedder = build_embedder(settings)
+    with tempfile.TemporaryDirectory(prefix="rag-index-bench-") as tmp:
+        t = time.perf_counter()
+        summary = upsert_articles(Path(tmp), docs, embedder)
+        seconds = time.perf_counter() - t
+        size = sum(f.stat().st_size for f in (Path(tmp) / "current").resolve().iterdir())
+    result: dict[str, Any] = {
+        "embedder": embedder.name,
+        "articles": summary.articles,
+        "chunks": summary.chunks,
+        "seconds": round(seconds, 1),
+        "articles_per_s": round(summary.articles / seconds, 2),
+        "index_mb": round(size / 2**20, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    typer.echo(json.dumps(result, indent=None if as_json else 1, ensure_ascii=False))
