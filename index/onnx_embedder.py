@@ -46,6 +46,9 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(max_length)
         self._pad_id = int(self._tokenizer.token_to_id("<pad>") or 0)
         options = ort.SessionOptions()
+        # Set-up saved the graph already optimized (`rag.modelprep.onnx_export`); optimizing
+        # again at every start would take most of the cold start (4 s of 5 on a busy machine).
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         options.intra_op_num_threads = threads or 0
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])

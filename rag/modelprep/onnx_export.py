@@ -27,7 +27,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-EMBEDDER_ONNX = Path("onnx") / "embedder-int8.onnx"
+EMBEDDER_ONNX = Path("onnx") / "embedder-int8-opt.onnx"  # graph optimized at set-up
 INPUTS = ("input_ids", "attention_mask")
 AXES = {0: "batch", 1: "tokens"}
 
@@ -37,7 +37,7 @@ def embedder_onnx_path(model_dir: Path) -> Path:
 
 
 def export_embedder(model_dir: Path) -> Path:
-    """Write `model_dir/onnx/embedder-int8.onnx` unless it is there already; returns its path."""
+    """Write `model_dir/onnx/embedder-int8-opt.onnx` unless it is there already; returns its path."""
     target = embedder_onnx_path(model_dir)
     if target.is_file():
         return target
@@ -181,7 +181,9 @@ def _export(
                 nodes_to_exclude=[n for n in matmuls if any(k in n for k in keep_float)],
                 use_external_data_format=True,
             )
-        quantize_dynamic(str(raw), str(out), weight_type=QuantType.QInt8, **options)
+        quant = Path(tmp) / "quant.onnx"
+        quantize_dynamic(str(raw), str(quant), weight_type=QuantType.QInt8, **options)
+        _save_optimized(quant, out)
         data = out.with_name(out.name + ".data")
         for f in (data, out):  # the .onnx last: its presence means the export is complete
             if f.is_file():
@@ -189,3 +191,18 @@ def _export(
                     os.fsync(fh.fileno())
                 f.chmod(0o644)  # the quantizer creates .data as 0600; the models folder is shared
                 shutil.move(str(f), target.with_name(f.name))
+
+
+def _save_optimized(model: Path, out: Path) -> None:
+    """Let ONNX Runtime apply its graph optimizations once and save the result, so a process
+    can load it with optimizations off: EmbeddingGemma loads in 0.8 s instead of 4.8 s (busy
+    machine) and runs as fast. "Extended" rather than "all": the last level adds layout
+    changes for the CPU at hand, which a saved model should not carry."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    options.optimized_model_filepath = str(out)
+    options.add_session_config_entry("session.optimized_model_external_initializers_file_name", out.name + ".data")
+    options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
+    ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])

@@ -78,7 +78,7 @@ def test_the_question_path_imports_no_torch(model_settings: Settings) -> None:
 
 
 def test_a_missing_export_is_named_with_what_to_do(model_settings: Settings, tmp_path: Path) -> None:
-    with pytest.raises(ModelError, match=r"embedder-int8\.onnx is missing: run `rag setup`"):
-        OnnxEmbedder(model_settings.embedder_dir, tmp_path / "onnx" / "embedder-int8.onnx")
+    with pytest.raises(ModelError, match=r"embedder-int8-opt\.onnx is missing: run `rag setup`"):
+        OnnxEmbedder(model_settings.embedder_dir, tmp_path / "onnx" / "embedder-int8-opt.onnx")
     with pytest.raises(ModelError, match="RAG_QUERY_ENCODER=torch needs RAG_DOCUMENT_ENCODER=torch"):
         build_embedder(model_settings.model_copy(update={"query_encoder": "torch"}))
