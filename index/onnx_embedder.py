@@ -1,7 +1,13 @@
-"""An embedder that runs an int8 ONNX export with ONNX Runtime and the `tokenizers` library.
+"""An embedder that runs an int8 ONNX export with ONNX Runtime and a plain tokenizer.
 
 No torch and no transformers are imported, so a process that only asks questions starts in
 about a second instead of loading PyTorch (the cold `rag ask` budget is 3 s).
+
+The tokenizer is SentencePiece when the folder ships a `tokenizer.model` (EmbeddingGemma does),
+else the `tokenizers` library on `tokenizer.json` (the converted e5). Gemma's tokenizer.json
+holds 515k BPE merges and takes 2.4 s to load; its SentencePiece model gives the same ids (every
+one of 1,180 German sentences, odd whitespace and emoji included; `tests/modelprep`) and loads
+in a fraction of that.
 
 Documents are sorted by token count and cut into batches of at most `batch_tokens` padded
 tokens: padding is wasted work, and on 2 cores one batch of ~4k tokens keeps both busy. The
@@ -20,11 +26,41 @@ from index.embedder import MAX_TOKENS, Vectors, folder_prompts
 from index.errors import ModelError
 
 
+class _Tokenizer:
+    """Texts to id lists, truncated to `max_length` ids including the special tokens."""
+
+    def __init__(self, model_dir: Path, max_length: int) -> None:
+        sp_model = model_dir / "tokenizer.model"
+        self._sp: Any = None
+        self._fast: Any = None
+        if sp_model.is_file():
+            import sentencepiece
+
+            self._sp = sentencepiece.SentencePieceProcessor(model_file=str(sp_model))
+            self.pad_id = max(int(self._sp.pad_id()), 0)
+        elif (model_dir / "tokenizer.json").is_file():
+            from tokenizers import Tokenizer
+
+            self._fast = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+            self._fast.no_padding()
+            self._fast.enable_truncation(max_length)  # set once: the object is then only read
+            self.pad_id = int(self._fast.token_to_id("<pad>") or 0)
+        else:
+            raise ModelError(f"{model_dir} has no tokenizer.model or tokenizer.json: run `rag setup`")
+        self._max_length = max_length
+
+    def __call__(self, texts: list[str]) -> list[list[int]]:
+        if self._fast is not None:
+            return [e.ids for e in self._fast.encode_batch(texts)]
+        bos, eos, room = int(self._sp.bos_id()), int(self._sp.eos_id()), self._max_length - 2
+        return [[bos, *ids[:room], eos] for ids in self._sp.encode(texts)]
+
+
 class OnnxEmbedder:
     """`Embedder` over `onnx_file`, with the tokenizer and prompts of `model_dir`.
 
-    Thread-safe: the tokenizer's truncation is set once here and never changed, and ONNX
-    Runtime sessions may be run from several threads.
+    Thread-safe: the tokenizers are only read after construction, and ONNX Runtime sessions
+    may be run from several threads.
     """
 
     def __init__(
@@ -36,15 +72,10 @@ class OnnxEmbedder:
         batch_tokens: int = 4096,
     ) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
-        for need in (model_dir / "tokenizer.json", onnx_file):
-            if not need.is_file():
-                raise ModelError(f"{need} is missing: run `rag setup` (or `make setup`)")
-        self._tokenizer: Any = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length)
-        self._pad_id = int(self._tokenizer.token_to_id("<pad>") or 0)
+        if not onnx_file.is_file():
+            raise ModelError(f"{onnx_file} is missing: run `rag setup` (or `make setup`)")
+        self._tokenizer = _Tokenizer(model_dir, max_length)
         options = ort.SessionOptions()
         # Set-up saved the graph already optimized (`rag.modelprep.onnx_export`); optimizing
         # again at every start would take most of the cold start (4 s of 5 on a busy machine).
@@ -61,7 +92,7 @@ class OnnxEmbedder:
 
     def _run(self, ids: list[list[int]]) -> Vectors:
         width = max(len(x) for x in ids)
-        input_ids = np.full((len(ids), width), self._pad_id, np.int64)
+        input_ids = np.full((len(ids), width), self._tokenizer.pad_id, np.int64)
         mask = np.zeros((len(ids), width), np.int64)
         for row, x in enumerate(ids):
             input_ids[row, : len(x)] = x
@@ -74,7 +105,7 @@ class OnnxEmbedder:
         return vecs
 
     def _embed(self, texts: list[str], prompt: str) -> Vectors:
-        ids = [e.ids for e in self._tokenizer.encode_batch([prompt + t for t in texts])]
+        ids = self._tokenizer([prompt + t for t in texts])
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         out = np.zeros((len(texts), self.dim), np.float32)
         start = 0

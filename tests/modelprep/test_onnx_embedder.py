@@ -82,3 +82,18 @@ def test_a_missing_export_is_named_with_what_to_do(model_settings: Settings, tmp
         OnnxEmbedder(model_settings.embedder_dir, tmp_path / "onnx" / "embedder-int8-opt.onnx")
     with pytest.raises(ModelError, match="RAG_QUERY_ENCODER=torch needs RAG_DOCUMENT_ENCODER=torch"):
         build_embedder(model_settings.model_copy(update={"query_encoder": "torch"}))
+
+
+def test_gemmas_sentencepiece_model_gives_the_ids_of_its_tokenizer_json(model_settings: Settings) -> None:
+    """The fast-loading tokenizer must not change a single id (else the vectors drift)."""
+    from tokenizers import Tokenizer
+
+    from index.onnx_embedder import _Tokenizer
+
+    folder = model_settings.models_dir / EMBEDDER_FOLDERS["embeddinggemma"]
+    reference = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    reference.enable_truncation(20)
+    ours = _Tokenizer(folder, max_length=20)
+    seed = (Path(__file__).parents[2] / "seeds" / "000_2166f1dc4096c1be.txt").read_text(encoding="utf-8")
+    texts = [*SENTENCES, *QUERIES, seed[:600], "  Übermäßig   viele  Ärzte\tund ÖL-Maße… ½ Liter, ﬁnal² 😀", ""]
+    assert ours(texts) == [e.ids for e in reference.encode_batch(texts)]  # truncated at 20 as well
