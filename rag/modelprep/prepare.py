@@ -25,7 +25,6 @@ from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, export_reader
 
 def prepare_models(settings: Settings, say: Callable[[str], None] = print) -> None:
     settings.models_dir.mkdir(parents=True, exist_ok=True)
-    t = time.perf_counter()
     if settings.embedder_path is None:
         # Both models, whichever is configured: switching is then a setting and `rag reindex`.
         for name, folder in EMBEDDER_FOLDERS.items():
