@@ -10,7 +10,8 @@ one of 1,180 German sentences, odd whitespace and emoji included; `tests/modelpr
 in a fraction of that.
 
 Documents are sorted by token count and cut into batches of at most `batch_tokens` padded
-tokens: padding is wasted work, and on 2 cores one batch of ~4k tokens keeps both busy. The
+tokens, because padding is wasted work. 4,096 was not tuned: with it, EmbeddingGemma indexes
+the 968 news articles at 2.68 articles/s, above the target of 2. The
 export either ends in the sentence embedding (EmbeddingGemma: pooling and both Dense layers
 are in the graph) or in `last_hidden_state` (the e5 query encoder), which is mean-pooled here.
 """
