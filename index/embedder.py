@@ -43,6 +43,16 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> Vectors: ...
 
 
+def quiet_transformers() -> Any:
+    """Import transformers with its warnings and progress bars off (set-up and model loads
+    would otherwise print generic advice that does not apply); returns the module."""
+    import transformers
+
+    transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    return transformers
+
+
 def folder_prompts(model_dir: Path) -> dict[str, str]:
     """The folder's own "query" and "document" prefixes (e5 calls the latter "passage")."""
     path = model_dir / "config_sentence_transformers.json"
@@ -69,11 +79,8 @@ class SentenceTransformerEmbedder:
 
         if not (path / "modules.json").is_file():
             raise ModelError(f"No embedding model at {path}: run `make setup` (or `rag setup`)")
-        import transformers
+        quiet_transformers()
         from sentence_transformers import SentenceTransformer
-
-        transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
-        transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
         self._model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._batch_size = batch_size

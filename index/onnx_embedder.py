@@ -22,9 +22,21 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from index.embedder import MAX_TOKENS, Vectors, folder_prompts
 from index.errors import ModelError
+
+
+def pad_batch(ids: list[list[int]], batch: list[int], pad: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """input_ids and attention_mask of the sequences `batch` (indices into `ids`), padded to the longest."""
+    width = max(len(ids[i]) for i in batch)
+    x = np.full((len(batch), width), pad, np.int64)
+    m = np.zeros((len(batch), width), np.int64)
+    for row, i in enumerate(batch):
+        x[row, : len(ids[i])] = ids[i]
+        m[row, : len(ids[i])] = 1
+    return x, m
 
 
 class _Tokenizer:
@@ -91,13 +103,8 @@ class OnnxEmbedder:
         self._prompts = folder_prompts(model_dir)
         self._batch_tokens = batch_tokens
 
-    def _run(self, ids: list[list[int]]) -> Vectors:
-        width = max(len(x) for x in ids)
-        input_ids = np.full((len(ids), width), self._tokenizer.pad_id, np.int64)
-        mask = np.zeros((len(ids), width), np.int64)
-        for row, x in enumerate(ids):
-            input_ids[row, : len(x)] = x
-            mask[row, : len(x)] = 1
+    def _run(self, ids: list[list[int]], rows: list[int]) -> Vectors:
+        input_ids, mask = pad_batch(ids, rows, self._tokenizer.pad_id)
         (out,) = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})
         if not self._pooled_in_graph:
             out = (out * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
@@ -115,7 +122,7 @@ class OnnxEmbedder:
             while end < len(order) and (end - start + 1) * len(ids[order[end]]) <= self._batch_tokens:
                 end += 1
             rows = order[start:end]
-            out[rows] = self._run([ids[i] for i in rows])
+            out[rows] = self._run(ids, rows)
             start = end
         return out
 

@@ -27,6 +27,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from index.embedder import quiet_transformers
+
 EMBEDDER_ONNX = Path("onnx") / "embedder-int8-opt.onnx"  # graph optimized at set-up
 INPUTS = ("input_ids", "attention_mask")
 AXES = {0: "batch", 1: "tokens"}
@@ -51,19 +53,11 @@ def export_embedder(model_dir: Path) -> Path:
     return target
 
 
-def _quiet_transformers() -> Any:
-    import transformers
-
-    transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
-    transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    return transformers
-
-
 def _export_last_hidden(model_dir: Path, target: Path) -> None:
     """A BERT-shaped encoder: the graph ends in `last_hidden_state`; the caller mean-pools."""
     import torch
 
-    model: Any = _quiet_transformers().AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
+    model: Any = quiet_transformers().AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
 
     class LastHidden(torch.nn.Module):
         def __init__(self, inner: Any) -> None:
@@ -82,7 +76,7 @@ def _export_pooled(model_dir: Path, target: Path) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    _quiet_transformers()
+    quiet_transformers()
     st: Any = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True).eval()
     dense = [m.linear for m in list(st)[2:] if hasattr(m, "linear")]
 

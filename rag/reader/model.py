@@ -13,6 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from index.embedder import quiet_transformers
 from index.errors import ModelError
 
 WEIGHTS_FILE = Path(__file__).with_name("reader-top.safetensors")
@@ -37,10 +38,8 @@ def onnx_name(sha: str) -> str:
 def reader_module(base_dir: Path, trainable_layers: int) -> Any:
     """A fresh network: e5 from `base_dir`, everything below the top `trainable_layers` frozen."""
     import torch
-    import transformers
 
-    transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
-    transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    transformers = quiet_transformers()
     encoder: Any = transformers.AutoModel.from_pretrained(str(base_dir), local_files_only=True, add_pooling_layer=False)
     layers = encoder.encoder.layer
     if not 1 <= trainable_layers <= len(layers):

@@ -15,7 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from index.errors import ModelError
-from rag.reader.pairs import Candidate, by_length, encode_pairs, pad_batch
+from index.onnx_embedder import pad_batch
+from rag.reader.pairs import Candidate, by_length, encode_pairs
 
 Scores = npt.NDArray[np.float32]
 

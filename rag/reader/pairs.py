@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-
 MAX_TOKENS = 192  # question + sentence + context: 94.9 % of the training pairs fit (truncated_share 0.0506)
 
 
@@ -41,14 +38,3 @@ def by_length(ids: list[list[int]], size: int) -> list[list[int]]:
     """Index batches of pairs of similar length, so little is spent on padding."""
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     return [order[s : s + size] for s in range(0, len(order), size)]
-
-
-def pad_batch(ids: list[list[int]], batch: list[int], pad: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """input_ids and attention_mask of the pairs `batch`, padded to the longest."""
-    width = max(len(ids[i]) for i in batch)
-    x = np.full((len(batch), width), pad, np.int64)
-    m = np.zeros((len(batch), width), np.int64)
-    for row, i in enumerate(batch):
-        x[row, : len(ids[i])] = ids[i]
-        m[row, : len(ids[i])] = 1
-    return x, m

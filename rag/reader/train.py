@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from index.onnx_embedder import pad_batch
 from rag.reader.data import Example, build_examples
 from rag.reader.model import reader_module, save_trained
-from rag.reader.pairs import MAX_TOKENS, by_length, encode_pairs, pad_batch
+from rag.reader.pairs import MAX_TOKENS, by_length, encode_pairs
 
 
 @dataclass
