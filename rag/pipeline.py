@@ -251,7 +251,7 @@ class Rag:
                 key = ProbeCache.key(path, self.embedder.name) if self.probe_cache and path else None
                 cached = self.probe_cache.get(key) if self.probe_cache and key else None
                 if cached is None:
-                    cached = probe_generator(self.generator, self.embedder)
+                    cached = probe_generator(self.generator, self.embedder, self.verify)
                     if self.probe_cache and key:
                         self.probe_cache.put(key, cached)
                 self._trusted = cached

@@ -14,13 +14,12 @@ from pathlib import Path
 
 from index.article import Chunk
 from index.embedder import Embedder
-from rag.calibration import calibration_for
 from rag.extractive import candidate_sentences
 from rag.generator import Generator
 from rag.prompt import build_messages
 from rag.retrieval import Passage
 from rag.text import is_german
-from rag.verify import split_answer, verify_sentences
+from rag.verify import VerifyParams, split_answer, verify_sentences
 
 log = logging.getLogger(__name__)
 PROBE_VERSION = 1  # bump when the probe's questions or pass rule change
@@ -37,14 +36,14 @@ def _answer(generator: Generator, question: str, passages: list[Passage]) -> str
     return "".join(generator.generate(build_messages(question, passages), 60, 0.0))
 
 
-def probe_generator(generator: Generator, embedder: Embedder) -> bool:
+def probe_generator(generator: Generator, embedder: Embedder, params: VerifyParams) -> bool:
     """Pass = a short, verified, German answer with the asked detail ("12"), no copied
-    padding ("4 Millionen"), and a refusal for a detail the passage lacks."""
+    padding ("4 Millionen"), and a refusal for a detail the passage lacks. `params` are the
+    verifier's settings for `embedder`, as the pipeline uses them."""
     chunk = Chunk("probe#0", "probe", "Neuer Radweg in Freiburg", None, None, _TEXT, 0, len(_TEXT))
     passages = [Passage(0, chunk, 1.0)]
     text = _answer(generator, _ANSWERABLE, passages)
     claims = split_answer(text)
-    params = calibration_for(embedder.name).verify
     checked = verify_sentences(claims, candidate_sentences(passages), [_TEXT], embedder, params)
     answered = (
         0 < len(checked) <= 2
