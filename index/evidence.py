@@ -75,8 +75,9 @@ class SentenceTable:
         """`spans` in the order `save` wrote them (the articles file's order)."""
         matrix = np.load(folder / FILE, allow_pickle=False)
         table = cls(dim)
-        if matrix.shape[1:] != (dim,) or len(matrix) != sum(len(s) for _, s in spans):
-            raise ValueError(f"{folder / FILE} has shape {matrix.shape}, not ({sum(len(s) for _, s in spans)}, {dim})")
+        expected = (sum(len(s) for _, s in spans), dim)
+        if matrix.shape != expected:
+            raise ValueError(f"{folder / FILE} has shape {matrix.shape}, not {expected}")
         row = 0
         for article_id, article_spans in spans:
             table.by_article[article_id] = ArticleSentences(article_spans, matrix[row : row + len(article_spans)])

