@@ -19,7 +19,8 @@ from index.article import Article
 from index.catalog import Catalog
 from index.chunking import ChunkingParams
 from index.embedder import Embedder
-from index.errors import NoIndexError
+from index.errors import IndexMismatchError, NoIndexError
+from index.manifest import FORMAT_VERSION, MIGRATABLE
 from index.readers import Skipped
 
 # A killed run loses at most this much work; a checkpoint of 1,000 articles takes about a
@@ -106,10 +107,21 @@ def reembed_all(data_dir: Path, embedder: Embedder) -> IndexSummary:
 
     This is the way out of an embedder mismatch: the old index stays current until the new
     one, built entirely with the new model, replaces it, so mixed vectors are never served.
+    An index built with the same model is upgraded without re-embedding: an older format, or
+    names and quotations found by older rules (`index.speech.VERSION`).
     """
     with storage.write_lock(data_dir):
         # Only the articles are read: the old index may come from another model or format.
         articles, old = Catalog.stored_articles(data_dir)
+        same_model = (old.embedder, old.dim) == (embedder.name, embedder.dim)
+        if same_model and old.format_version in (FORMAT_VERSION, *MIGRATABLE):
+            try:
+                upgraded = Catalog.load(data_dir, embedder)
+            except IndexMismatchError:
+                pass  # inconsistent files: rebuilt from the articles below
+            else:
+                upgraded.save(data_dir)
+                return IndexSummary(updated=[], articles=len(upgraded.articles), chunks=len(upgraded.chunks))
         fresh = Catalog.empty(embedder, old.chunking)
         fresh.manifest.generation = old.generation
         fresh.upsert(articles, embedder)

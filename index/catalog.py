@@ -7,6 +7,7 @@ reused, so a stale row can never point at another chunk.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,10 +20,13 @@ from index.embedder import Embedder, Vectors
 from index.errors import IndexMismatchError, NoIndexError
 from index.evidence import SentenceTable, chunk_vector
 from index.keyword import Bm25Index
-from index.manifest import FORMAT_VERSION, Manifest
+from index.manifest import FORMAT_VERSION, MIGRATABLE, Manifest
 from index.sentences import Span, split_sentences
+from index.speech import VERSION as SPEECH_VERSION
+from index.speech import ArticleSpeech, annotate
 from index.vectors import FaissStore
 
+log = logging.getLogger(__name__)
 ARTICLES = "articles.jsonl"
 CHUNKS = "chunks.jsonl"
 
@@ -43,10 +47,13 @@ class Catalog:
         self.vectors = FaissStore(manifest.dim)
         self.bm25 = Bm25Index()
         self.sentences = SentenceTable(manifest.dim)
+        self.speech: dict[str, ArticleSpeech] = {}
+        self.stale_speech = False  # names and quotations were re-found on load: save to keep them
 
     @classmethod
     def empty(cls, embedder: Embedder, chunking: ChunkingParams | None = None) -> Catalog:
-        return cls(Manifest(embedder=embedder.name, dim=embedder.dim, chunking=chunking or ChunkingParams()))
+        chunking = chunking or ChunkingParams()
+        return cls(Manifest(embedder=embedder.name, dim=embedder.dim, chunking=chunking, speech_version=SPEECH_VERSION))
 
     # -- changes ---------------------------------------------------------------------------
 
@@ -64,6 +71,7 @@ class Catalog:
             del self.articles[aid]
             del self.hashes[aid]
             self.sentences.drop(aid)
+            self.speech.pop(aid, None)
             removed.append(aid)
         return removed
 
@@ -99,6 +107,7 @@ class Catalog:
 
     def _add(self, article: Article, spans: list[Span], sentence_vecs: Vectors) -> None:
         self.sentences.put(article.id, spans, sentence_vecs)
+        self.speech[article.id] = annotate(article.text, spans)
         stored = self.sentences.by_article[article.id]
         chunks = chunk_article(article, self.manifest.chunking, spans)
         rows = list(range(self.manifest.next_row, self.manifest.next_row + len(chunks)))
@@ -129,7 +138,13 @@ class Catalog:
         with (folder / ARTICLES).open("w", encoding="utf-8") as f:
             for aid, a in self.articles.items():
                 spans = [list(span) for span in self.sentences.by_article[aid].spans]
-                row = {**a.to_dict(), "content_hash": self.hashes[aid], "rows": self.rows_of[aid], "sentences": spans}
+                row = {
+                    **a.to_dict(),
+                    "content_hash": self.hashes[aid],
+                    "rows": self.rows_of[aid],
+                    "sentences": spans,
+                    "speech": self.speech[aid].to_dict(),
+                }
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         with (folder / CHUNKS).open("w", encoding="utf-8") as f:
             for r, c in self.chunks.items():
@@ -161,7 +176,7 @@ class Catalog:
         if folder is None:
             raise NoIndexError(f"No index at {data_dir}/: run `rag index seeds/` first")
         manifest = Manifest.load(folder)
-        if manifest.format_version != FORMAT_VERSION:
+        if manifest.format_version not in (FORMAT_VERSION, *MIGRATABLE):
             raise IndexMismatchError(
                 f"The index at {folder} has format {manifest.format_version}, this version reads "
                 f"{FORMAT_VERSION}: run `rag reindex`"
@@ -176,7 +191,25 @@ class Catalog:
                 cat.hashes[d["id"]] = d.pop("content_hash")
                 cat.rows_of[d["id"]] = d.pop("rows")
                 spans.append((d["id"], [(s, e) for s, e in d.pop("sentences")]))
-                cat.articles[d["id"]] = Article.from_dict(d)
+                speech = d.pop("speech", None)
+                article = cat.articles[d["id"]] = Article.from_dict(d)
+                if speech is not None and manifest.speech_version == SPEECH_VERSION:
+                    cat.speech[article.id] = ArticleSpeech.from_dict(speech, article.text)
+                else:  # format 2, or older rules: found again now, without re-embedding
+                    cat.speech[article.id] = annotate(article.text, spans[-1][1])
+                    cat.stale_speech = True
+        if cat.stale_speech:
+            log.warning(
+                "names and quotations of %s were found again on load (index format %d, rules %d, now %d/%d); "
+                "run `rag reindex` once to store them and load fast again",
+                folder,
+                manifest.format_version,
+                manifest.speech_version,
+                FORMAT_VERSION,
+                SPEECH_VERSION,
+            )
+        manifest.format_version = FORMAT_VERSION
+        manifest.speech_version = SPEECH_VERSION
         with (folder / CHUNKS).open(encoding="utf-8") as f:
             for line in f:
                 d = json.loads(line)

@@ -9,7 +9,10 @@ from typing import Any
 
 from index.chunking import ChunkingParams
 
-FORMAT_VERSION = 2  # 2: sentence spans and vectors stored with the articles
+FORMAT_VERSION = 3  # 2: sentence spans and vectors stored with the articles; 3: names and quotations
+# Older formats that load without re-embedding: their missing parts are computed on load, and
+# the next save (any change, or `rag reindex`) writes the current format.
+MIGRATABLE = (2,)
 FILE = "manifest.json"
 
 
@@ -23,6 +26,7 @@ class Manifest:
     chunks: int = 0
     next_row: int = 0
     generation: int = 0
+    speech_version: int = 0  # the `index.speech.VERSION` that found the stored names and quotations
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -29,7 +29,9 @@ if [ ! -f "$VENV/.llama-portable" ] || ! "$PY" -c "import llama_cpp" 2>/dev/null
 fi
 
 step "installing quellen and its dependencies (torch pinned by constraints.txt)"
-$PIP install -c constraints.txt -e ".[test]"; done_step
+$PIP install -c constraints.txt -e ".[test]"
+# Wiktionary's typed nouns (names vs. common nouns); its declared dependency only builds the list
+$PIP install --no-deps german-nouns==1.2.5; done_step
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   # Only the browser test needs these; Debian's packages, so no browser download at test time.

@@ -153,3 +153,42 @@ def test_an_interrupted_index_run_resumes_where_it_stopped(tmp_path: Path) -> No
     again = upsert_articles(tmp_path, articles, HashEmbedder())
     assert len(again.unchanged) == 128 and len(again.added) == 22
     assert again.articles == 150
+
+
+def test_an_index_of_format_2_gains_names_and_quotations_without_re_embedding(
+    tmp_path: Path, hash_embedder: HashEmbedder
+) -> None:
+    import json
+
+    from index.build import reembed_all
+
+    text = "Kanzler Olaf Scholz reiste nach Kiel. Scholz sagte, der Hafen sei wichtig."
+    upsert_articles(tmp_path, [art("a1", text)], hash_embedder)
+    folder = storage.current_dir(tmp_path)
+    assert folder is not None
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "format_version": 2}), encoding="utf-8")
+    rows = [json.loads(line) for line in (folder / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    for row in rows:
+        del row["speech"]  # format 2 had no names and quotations
+    (folder / "articles.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+    loaded = Catalog.load(tmp_path, hash_embedder)
+    assert loaded.stale_speech and [q.speaker for q in loaded.speech["a1"].quotations] == ["Olaf Scholz"]
+    # `rag reindex` saves them; an embedder that fails when called proves nothing is re-embedded
+    reembed_all(tmp_path, _Interrupted(calls=0))
+    again = Catalog.load(tmp_path, hash_embedder)
+    assert not again.stale_speech and again.manifest.format_version == 3
+    assert [q.speaker for q in again.speech["a1"].quotations] == ["Olaf Scholz"]
+
+
+def test_names_found_by_older_rules_are_found_again_on_load(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
+    import json
+
+    upsert_articles(tmp_path, [art("a1", "Präsident Macron sagte, Paris sei bereit.")], hash_embedder)
+    folder = storage.current_dir(tmp_path)
+    assert folder is not None
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["speech_version"] >= 1
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "speech_version": 0}), encoding="utf-8")
+    assert Catalog.load(tmp_path, hash_embedder).stale_speech

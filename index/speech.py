@@ -1,0 +1,55 @@
+"""Who is named and who speaks in an article: found once at index time, stored with it.
+
+`annotate` runs the name finder and the quotation finder over an article's stored sentence
+spans; the result is saved in the articles file next to the spans, so a question never tags
+article text. Tagging and attribution take about 0.1 s per article (968 Wikinews articles:
+see `rag eval indexing`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.names import Mention, NameFinder
+from index.quotations import Quotation, QuotationFinder
+from index.sentences import Span
+
+# Raised whenever the name or quotation rules change: an index annotated by older rules is
+# re-annotated on load (no re-embedding), and saved so by its next write or `rag reindex`.
+VERSION = 7
+_names = NameFinder()
+_quotes = QuotationFinder()
+
+
+@dataclass
+class ArticleSpeech:
+    mentions: list[Mention] = field(default_factory=list)
+    quotations: list[Quotation] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"names": [m.to_list() for m in self.mentions], "quotations": [q.to_dict() for q in self.quotations]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], text: str) -> ArticleSpeech:
+        mentions = [Mention(s, e, text[s:e], kind, name) for s, e, kind, name in d["names"]]
+        return cls(mentions, [Quotation.from_dict(q) for q in d["quotations"]])
+
+    def names_within(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.mentions if start <= m.start and m.end <= end]
+
+    def speaker_at(self, start: int, end: int) -> str | None:
+        """Who is quoted in [start, end): the speaker of the first quotation overlapping it."""
+        for q in self.quotations:
+            if q.speaker and any(s < end and start < e for s, e in q.spans()):
+                return q.speaker
+        return None
+
+    def sources_within(self, start: int, end: int) -> set[str]:
+        """Speakers whose mention as the source of a quotation lies in [start, end)."""
+        return {q.speaker for q in self.quotations if q.speaker and q.speaker_span and start <= q.speaker_span[0] < end}
+
+
+def annotate(text: str, sentences: list[Span]) -> ArticleSpeech:
+    mentions = _names.mentions(text, sentences)
+    return ArticleSpeech(mentions, _quotes.find(text, sentences, mentions))
