@@ -24,6 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
+from index.analyzer import STOP_WORDS
 from index.errors import ModelError
 from index.sentences import Span
 
@@ -121,13 +122,14 @@ def _surname_after_first_name(previous: str, word: str, lex: Lexicon) -> bool:
     """„Kathrin Passig“, „Peter Pilz“: HanTa may tag an unknown surname as an adjective, and a
     surname that is also a noun („Pilz“, „Hecht“) as a noun; right after a first name that is
     no noun itself, a capitalised word is the surname."""
-    return (
-        previous in lex.first_names
-        and previous not in lex.common
-        and word[:1].isupper()
-        and word.isalpha()
-        and word.lower() not in _FUNCTION_WORDS
-    )
+    return _first_name(previous, lex) and word[:1].isupper() and word.isalpha() and word.lower() not in _FUNCTION_WORDS
+
+
+def _first_name(word: str, lex: Lexicon, noun_too: bool = False) -> bool:
+    """A first name and no function word („In“ is a Korean first name). Outside a name the
+    tagger found, it must be no common noun either; inside one, „Yang Liwei“ stays a person
+    although Wiktionary knows „Yang“ as a noun."""
+    return word in lex.first_names and word.lower() not in STOP_WORDS and (noun_too or word not in lex.common)
 
 
 def _known_part(word: str, persons: list[str]) -> bool:
@@ -165,7 +167,7 @@ class NameFinder:
             ]
             for k in range(len(toks) - 2, -1, -1):  # „Annalena Baerbock“: HanTa reads „Annalena“ as „Annalen“
                 word = toks[k][2]
-                flags[k] = flags[k] or (flags[k + 1] and word in lex.first_names and word not in lex.common)
+                flags[k] = flags[k] or (flags[k + 1] and _first_name(word, lex))
             i = 0
             while i < len(toks):
                 if not flags[i] and not _known_part(toks[i][2], persons):
@@ -196,7 +198,7 @@ class NameFinder:
             return Mention(start, end, surface, "person", known)
         # „Randy Henderson“, also after a title the tagger took for a name („Commander Randy
         # Henderson“), which is left out of the name. A first mention keeps a final s: „Horrocks“.
-        first = next((i for i, w in enumerate(words[:-1]) if w in lex.first_names), None)
+        first = next((i for i, w in enumerate(words[:-1]) if _first_name(w, lex, noun_too=True)), None)
         if first is not None or titled:
             name = " ".join(words[first or 0 :])
             persons.append(name)

@@ -27,27 +27,45 @@ from index.sentences import Span
 
 QuoteKind = Literal["direct", "indirect"]
 
-# Speech verbs (finite forms and participles) that introduce or follow reported speech.
-_VERBS = (
-    r"sag\w*|gesagt|erklär\w*|beton\w*|mein\w*|teilt\w*|mitgeteilt|kündigt\w*|angekündigt|"
+# Speech verbs (finite forms and participles), lower case: „Bericht“ is a noun, „berichtet“ a cue.
+# Strong cues are speech verbs; weak ones („gab … an“, „stellte … fest“, „sieht“) report speech
+# only sometimes, so a sentence's cue is its first strong one, else its first weak one.
+_STRONG = (
+    r"sag\w*|gesagt|erklär\w*|beton\w*|meint\w*|meinte\w*|teilt\w*|mitgeteilt|kündigt\w*|angekündigt|"
     r"warn\w*|gewarnt|forder\w*|gefordert|kritisier\w*|bericht\w*|bestätig\w*|versicher\w*|"
-    r"behaupt\w*|räumt\w*|eingeräumt|schrieb\w*|schreib\w*|geschrieben|bezeichne\w*|äußer\w*|"
-    r"geäußert|zitier\w*|begründ\w*|nannte\w*|genannt|hofft\w*|glaubt\w*|sieht|sah|meldet\w*|"
-    r"gemeldet|verkündet\w*|unterstrich|unterstreicht|ergänzt\w*|fügte|hinzugefügt|bekräftig\w*|"
-    r"bekannte\w*|gab|gibt|wies|verwies|verweist|stellte|stellt|sprach|spricht|beklagt\w*|lobt\w*|"
-    r"gelobt|widersprach|dementier\w*|antwortet\w*|kommentier\w*|vermute\w*|befürchte\w*|"
-    r"argumentier\w*|mahnt\w*|appellier\w*|rief|ruft|verlangt\w*|zeigte|zeigt|führt|führte|"
-    r"warf|wirft|vorgeworfen|machte|brachte|bemängel\w*|weist|hieß|heißt|schloss|"
-    r"entgegne\w*|erwider\w*|bestritt|bestreitet|einräumte|beteuer\w*|schilder\w*|"
-    r"ankündigte|mitteilte|informierte|erläuter\w*|resümier\w*|prognostizier\w*|rechnet|"
-    r"geht\s+davon\s+aus|ging\s+davon\s+aus|zufolge"
+    r"behaupt\w*|räumt\w*|eingeräumt|schrieb\w*|schreibt|geschrieben|bezeichne\w*|äußer\w*|"
+    r"geäußert|zitier\w*|begründ\w*|nannte\w*|genannt|meldet\w*|gemeldet|verkündet\w*|"
+    r"unterstrich|unterstreicht|ergänzt\w*|hinzugefügt|bekräftig\w*|beklagt\w*|widersprach|"
+    r"dementier\w*|antwortet\w*|kommentier\w*|argumentier\w*|mahnt\w*|appellier\w*|verlangt\w*|"
+    r"vorgeworfen|bemängel\w*|entgegne\w*|erwider\w*|bestritt|bestreitet|einräumte|beteuer\w*|"
+    r"schilder\w*|ankündigte|mitteilte|erläuter\w*|resümier\w*|prognostizier\w*|spekulier\w*|"
+    r"bezweifel\w*|betont|sprach|spricht|zufolge"
 )
-_CUE = re.compile(rf"\b({_VERBS})\b", re.I)
+_WEAK = (
+    r"hofft\w*|glaubt\w*|sieht|sah|fügte|bekannte\w*|gab|gibt|wies|verwies|verweist|stellte|stellt|"
+    r"lobt\w*|gelobt|vermute\w*|befürchte\w*|rief|ruft|zeigte|zeigt|führt|führte|warf|wirft|machte|"
+    r"brachte|weist|hieß|heißt|schloss|informierte|rechnet|geht\s+davon\s+aus|ging\s+davon\s+aus"
+)
+_CUE = re.compile(rf"\b({_STRONG})\b")
+# Cues whose object is what was said, so the sentence is the statement even without a clause:
+# „X kritisierte die Pläne“, „X bezeichnete die Operation als Verstoß“ (not „X sprach in Kiel“).
+_CONTENT_CUE = re.compile(
+    r"kritisier\w*|forder\w*|gefordert|warn\w*|gewarnt|bezeichne\w*|bestätig\w*|dementier\w*|"
+    r"begründ\w*|beklagt\w*|bemängel\w*|verlangt\w*|spekulier\w*|bezweifel\w*|vorgeworfen"
+)
+_WEAK_CUE = re.compile(rf"\b({_WEAK})\b")
 _ACCORDING = re.compile(
     r"\b(laut|zufolge|gemäß|demnach|nach\s+(angaben|aussagen?|einschätzung|ansicht|meinung|auffassung|"
-    r"informationen|darstellung|(den\s+)?worten|berichten?|schätzungen|erkenntnissen)|(?<=[,“\x22])\s*so|wie\s+\w+(\s+\w+){0,3}\s+(mitteilte|sagte|berichtete|"
+    r"informationen|darstellung|(den\s+)?worten|berichten?|schätzungen|erkenntnissen)|(?<=[,“\x22] )so|"
+    r"wie\s+\w+(\s+\w+){0,3}\s+(mitteilte|sagte|berichtete|"
     r"erklärte|meldete|bestätigte|schrieb))\b",
     re.I,
+)
+# What a reported clause after „sagte X,“ looks like: „dass …“, a subjunctive, „zu“ + infinitive,
+# or a pronoun with a verb in -e („er warte“).
+_CLAUSE = re.compile(
+    r"^,\s*dass\b|\b(sei|seien|habe|hätte|hätten|werde|würde|würden|könne|könnten|müsse|müssten|solle|"
+    r"sollten|wolle|wollten|dürfe|wäre|wären|gebe|gäbe)\b|\bzu\s+\w+en\b|\b(er|sie|es|man)\s+\w+e\b"
 )
 _SUBJUNCTIVE = re.compile(
     r"\b(sei|seien|seiest|habe|hätte|hätten|werde|würde|würden|könne|könnten|müsse|müssten|solle|"
@@ -134,9 +152,15 @@ class QuotationFinder:
             sentence = text[s:e]
             quoted = [(s + m.start(), s + m.end()) for m in _QUOTE.finditer(sentence)]
             direct = [q for q in quoted if len(text[q[0] : q[1]].split()) >= _MIN_QUOTE_WORDS]
-            frame_text = _outside(sentence, s, quoted)
-            inside = [m for m in mentions if s <= m.start and m.end <= e and not _within(m, direct)]
-            cue = _CUE.search(frame_text) or _ACCORDING.search(frame_text)
+            # quotes and parentheses („Sandra Boser (GRÜNE) erklärte“) blanked, offsets kept
+            frame_text = _without_parentheses(_outside(sentence, s, quoted))
+            bracketed = _without_parentheses(sentence)
+            inside = [
+                m
+                for m in mentions
+                if s <= m.start and m.end <= e and not _within(m, direct) and bracketed[m.start - s] != " "
+            ]
+            cue = _CUE.search(frame_text) or _ACCORDING.search(frame_text) or _WEAK_CUE.search(frame_text)
             speaker = _speaker(s, frame_text, cue, inside, mentions) if cue else None
             recent = last if last is not None and since_last <= 2 else None
             if speaker is None and recent is not None and recent.speaker:
@@ -147,7 +171,7 @@ class QuotationFinder:
             for q in direct:
                 if long_enough or len(text[q[0] : q[1]].split()) >= _MIN_BARE_QUOTE_WORDS:
                     new.append(Quotation(_trim(text, q), "direct", who, where, _span(s, cue), (s, e)))
-            quote = _indirect(text, s, e, frame_text, cue) if cue is not None and not new else None
+            quote = _indirect(text, s, e, frame_text, cue, who is not None) if cue is not None and not new else None
             if not new and quote is None and recent is not None and _continues(text, recent, s, e, inside):
                 recent.parts.append(_trim(text, (s, e)))
                 recent.frame = (recent.frame[0], e)
@@ -188,11 +212,17 @@ def _speaker(
     before = [m for m in inside if s + clause_start <= m.start and m.end <= c0]
     if (
         before
+        and before[-1].kind != "place"
         and not frame[before[-1].end - s : cue.start()].strip()
         and not _PREPOSITION.search(frame[: before[-1].start - s])
     ):
         return before[-1].name, (before[-1].start, before[-1].end)
     head = frame[clause_start : cue.start()]
+    if not head.strip() and frame[: cue.start()].rstrip().endswith(","):
+        # an apposition right before the verb: „Dieser Arzt, Antonio Noja, schilderte …“
+        earlier = [m for m in inside if m.end <= c0 and not frame[m.end - s : clause_start - 1].strip()]
+        if earlier and earlier[-1].kind == "person":
+            return earlier[-1].name, (earlier[-1].start, earlier[-1].end)
     subject = _pronoun(s + clause_start, head[:8], mentions) or _noun_phrase(s + clause_start, head, at_start=True)
     if subject is not None:
         return subject
@@ -236,18 +266,26 @@ def _noun_phrase(at: int, head: str, at_start: bool = False) -> tuple[str, Span]
     return m.group(0), (at + m.start(), at + m.end())
 
 
-def _indirect(text: str, s: int, e: int, frame: str, cue: re.Match[str]) -> Span | None:
-    """The reported clause: after the comma that follows the cue („sagte X, …“), the part
-    before the cue („…, sagte X“), or the sentence around „laut X“."""
-    if cue.re is _ACCORDING:
+def _indirect(text: str, s: int, e: int, frame: str, cue: re.Match[str], named: bool) -> Span | None:
+    """The reported clause: after the comma that follows the cue („sagte X, …“, „…, dass …“,
+    „…, stärken zu wollen“), the part before the cue („…, sagte X“), or the whole sentence
+    around „laut X“ / „wie X mitteilte“, or of a strong cue with a named speaker and no clause
+    („X bezeichnete die Operation als Verstoß“)."""
+    if cue.re is _ACCORDING or _ACCORDING.search(frame):
         return _trim(text, (s, e))
     comma = frame.find(",", cue.end())
-    if comma != -1 and (re.match(r",\s*dass\b", frame[comma:]) or _SUBJUNCTIVE.search(frame[comma:])):
+    if comma != -1 and _CLAUSE.search(frame[comma:]):
         return _trim(text, (s + comma + 1, e))
     head = frame[: cue.start()].rstrip()
     if head.endswith(","):
         return _trim(text, (s, s + len(head)))
+    if named and _CONTENT_CUE.fullmatch(cue.group(0)):
+        return _trim(text, (s, e))
     return None
+
+
+def _without_parentheses(frame: str) -> str:
+    return re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), frame)
 
 
 def _span(s: int, cue: re.Match[str] | None) -> Span | None:

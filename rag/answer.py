@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 class Quote(BaseModel):
     start: int = Field(description="Character offset in the article text.")
     end: int
+    speaker: str | None = Field(None, description="Who is quoted in this sentence (full name), when known.")
 
 
 class Citation(BaseModel):

@@ -13,6 +13,18 @@ from rag.cli_common import fail_cleanly, settings_from
 
 eval_app = typer.Typer(no_args_is_help=True, help="Measure retrieval and answer quality on dev sets.")
 CACHE = Path(".cache/eval-index")
+Distractors = Annotated[
+    Optional[list[Path]], typer.Option(help="More article files to index: --distractors A.jsonl B.jsonl …")
+]
+MoreDistractors = Annotated[
+    Optional[list[Path]], typer.Argument(help="Further --distractors files.", show_default=False)
+]
+
+
+def _article_files(first: Path, distractors: list[Path] | None, more: list[Path] | None) -> list[Path]:
+    if more and not distractors:
+        raise RagError(f"unexpected argument {str(more[0])!r}: files to add go after --distractors")
+    return [first, *(distractors or []), *(more or [])]
 
 
 def _eval_rag(articles: list[Any], cache: Path, mode_settings: dict[str, Any]) -> Any:
@@ -31,12 +43,8 @@ def eval_retrieval(
     questions: Annotated[Path, typer.Option(help="QA or news questions (JSONL).")],
     contexts: Annotated[Optional[Path], typer.Option(help="QA contexts {id, title, text} (JSONL).")] = None,
     articles: Annotated[Optional[Path], typer.Option(help="News articles (JSONL).")] = None,
-    distractors: Annotated[
-        Optional[list[Path]], typer.Option(help="More article files to index: --distractors A.jsonl B.jsonl …")
-    ] = None,
-    more_distractors: Annotated[
-        Optional[list[Path]], typer.Argument(help="Further --distractors files.", show_default=False)
-    ] = None,
+    distractors: Distractors = None,
+    more_distractors: MoreDistractors = None,
     k: Annotated[int, typer.Option("--k", min=1, max=50)] = 10,
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -50,9 +58,7 @@ def eval_retrieval(
     source = contexts or articles
     if source is None:
         raise RagError("give --contexts (QA) or --articles (news)")
-    if more_distractors and not distractors:
-        raise RagError(f"unexpected argument {str(more_distractors[0])!r}: files to add go after --distractors")
-    docs = load_articles([source, *(distractors or []), *(more_distractors or [])])
+    docs = load_articles(_article_files(source, distractors, more_distractors))
     rag = _eval_rag(docs, cache, {"generator": "none"})
     targets = retrieval_targets(read_jsonl(questions), {a.id: a for a in docs})
     result = evaluate_retrieval(rag, targets, k, mode)  # type: ignore[arg-type]
@@ -66,18 +72,58 @@ def eval_answers(
     articles: Annotated[Path, typer.Option(help="News articles (JSONL).")],
     questions: Annotated[Path, typer.Option(help="News questions with evidence (JSONL).")],
     mode: Annotated[str, typer.Option(help="auto, extractive or generative.")] = "auto",
+    distractors: Distractors = None,
+    more_distractors: MoreDistractors = None,
+    via_api: Annotated[bool, typer.Option("--via-api", help="Ask through POST /ask of the HTTP app.")] = False,
     details: Annotated[bool, typer.Option("--details", help="Include per-question records.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     cache: Annotated[Path, typer.Option(help="Where evaluation indexes are cached.")] = CACHE,
 ) -> None:
-    """Citation hit and precision, answer recall, abstention and latency of answers."""
+    """Citation hit and precision, answer recall, abstention and latency of answers (and quote
+    hit, recall and precision for speaker questions that carry annotated `quotes`)."""
     from rag.evaluate import evaluate_answers, load_articles, read_jsonl
 
     if mode not in ("auto", "extractive", "generative"):
         raise RagError(f"--mode: {mode!r} is not one of auto, extractive, generative")
-    docs = load_articles([articles])
+    docs = load_articles(_article_files(articles, distractors, more_distractors))
     rag = _eval_rag(docs, cache, {"generator": "none"} if mode == "extractive" else {})
-    result = evaluate_answers(rag, read_jsonl(questions), {a.id: a for a in docs}, mode, details)
+    ask = _api_ask(rag) if via_api else None
+    result = evaluate_answers(rag, read_jsonl(questions), {a.id: a for a in docs}, mode, details, ask)
+    typer.echo(json.dumps(result, indent=None if as_json else 1, ensure_ascii=False))
+
+
+def _api_ask(rag: Any) -> Any:
+    """POST /ask of the real app, in process (the HTTP stack without a socket)."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from rag.answer import Answer
+
+    client = TestClient(create_app(settings_from(), rag=rag), base_url="http://localhost")  # the host guard
+
+    def ask(question: str, mode: str) -> Answer:
+        r = client.post("/ask", json={"question": question, "mode": mode})
+        if r.status_code != 200:
+            raise RagError(f"POST /ask answered {r.status_code}: {r.text[:200]}")
+        return Answer.model_validate(r.json())
+
+    return ask
+
+
+@eval_app.command("quotations")
+@fail_cleanly
+def eval_quotations(
+    articles: Annotated[Path, typer.Option(help="Wikinews articles (JSONL).")],
+    annotations: Annotated[Path, typer.Option(help="quotations_train.jsonl: annotated quotations.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Precision, recall and speaker accuracy of the quotation finder, on the held-back fifth of
+    the annotated articles and on the rest."""
+    from rag.evaluate import load_articles, read_jsonl
+    from rag.evaluate_speech import evaluate_quotations
+
+    docs = {a.id: a for a in load_articles([articles])}
+    result = evaluate_quotations(docs, read_jsonl(annotations))
     typer.echo(json.dumps(result, indent=None if as_json else 1, ensure_ascii=False))
 
 

@@ -2,7 +2,9 @@
 
 Citations are numbered in order of first use; every [n] in the text has a citation and every
 citation is used. Sentences are grouped by article (title and date as a header when more than
-one article speaks), then ordered by position in the article.
+one article speaks), then ordered by position in the article. A sentence that holds a
+quotation names its speaker after its marker („… [2] – Donald Trump“); the audit reads only
+text before a marker as the claim, so the name is never taken for quoted text.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ from rag.answer import Citation, Quote
 from rag.extractive import Sentence
 from rag.retrieval import Passage
 from rag.text import defuse_markers
-
-ABSTAIN_TEXT = "In den vorliegenden Artikeln finde ich dazu keine Angaben."
 
 
 def citation_for(n: int, p: Passage, quotes: list[Quote], verified: bool) -> Citation:
@@ -65,10 +65,11 @@ def compose_quotes(passages: list[Passage], chosen: list[Sentence], with_headers
             date = f" ({chunk.date})" if chunk.date else ""
             header = f"„{defuse_markers(chunk.title or chunk.article_id)}“{date}:"
             lines.append(f"\n{header}" if lines else header)
-        lines.append(f"{defuse_markers(s.text.strip())} [{numbers[s.passage]}]")
+        said = f" – {defuse_markers(s.speaker)}" if s.speaker else ""  # who is quoted, after the marker
+        lines.append(f"{defuse_markers(s.text.strip())} [{numbers[s.passage]}]{said}")
     quotes: dict[int, list[Quote]] = {}
     for s in ordered:
-        quotes.setdefault(s.passage, []).append(Quote(start=s.start, end=s.end))
+        quotes.setdefault(s.passage, []).append(Quote(start=s.start, end=s.end, speaker=s.speaker))
     cites = [citation_for(n, passages[i], quotes[i], True) for i, n in numbers.items()]
     return Composed("\n".join(lines).strip(), cites)
 

@@ -21,7 +21,10 @@ from index.build import upsert_articles
 from index.catalog import Catalog
 from index.embedder import Embedder
 from index.errors import InputError
+from index.storage import write_lock
+from rag.answer import Answer
 from rag.audit import answer_sentences, sentence_supported
+from rag.evaluate_speech import QuoteScores
 from rag.pipeline import Rag
 from rag.text import content_terms, is_german, term_overlap
 
@@ -56,7 +59,12 @@ def cached_index(articles: list[Article], embedder: Embedder, cache: Path, say: 
         h.update(a.content_hash.encode())
     folder = cache / h.hexdigest()[:16]
     try:
-        return Catalog.load(folder, embedder)
+        catalog = Catalog.load(folder, embedder)
+        if catalog.stale_speech:
+            say(f"saving the names and quotations found again in {folder} …")
+            with write_lock(folder):
+                catalog.save(folder)
+        return catalog
     except Exception:
         t = time.perf_counter()
         say(f"building evaluation index of {len(articles)} articles in {folder} …")
@@ -151,8 +159,17 @@ def abstention_table(rows: list[tuple[float, bool, bool]]) -> list[dict[str, flo
 
 
 def evaluate_answers(
-    rag: Rag, questions: list[dict[str, Any]], articles: dict[str, Article], mode: str, details: bool
+    rag: Rag,
+    questions: list[dict[str, Any]],
+    articles: dict[str, Article],
+    mode: str,
+    details: bool,
+    ask: Callable[[str, str], Answer] | None = None,
 ) -> dict[str, Any]:
+    """Answer every question (through `ask`, default `rag.ask`; the CLI can pass POST /ask) and
+    score the answers; questions with annotated `quotes` are also scored as speaker questions."""
+    ask = ask or (lambda question, how: rag.ask(question, mode=how))  # type: ignore[arg-type]
+    quotes = QuoteScores()
     hits, cites_ok, cites, recalls, latency = 0, 0, 0, [], []
     abstain_un, n_un, false_abstain, n_ans, unsupported, german, records = 0, 0, 0, 0, 0, 0, []
     per_answer: list[int] = []
@@ -160,7 +177,7 @@ def evaluate_answers(
     confidences: list[tuple[float, bool, bool]] = []  # (confidence, abstained by the rules, answerable)
     for q in questions:
         t0 = time.perf_counter()
-        a = rag.ask(q["question"], mode=mode)  # type: ignore[arg-type]
+        a = ask(q["question"], mode)
         latency.append((time.perf_counter() - t0) * 1000)
         read_ms.append(a.timings.read_ms)
         if not a.abstained:
@@ -195,6 +212,8 @@ def evaluate_answers(
             gold = content_terms(q["answer"])
             recalls.append(term_overlap(gold, content_terms(a.answer)) if gold else 0.0)
             rec["citation_hit"] = hit
+            if "quotes" in q:
+                rec |= quotes.add(a, q)
         for c in a.citations:
             cites += 1
             quoted = " ".join(articles[c.article_id].text[x.start : x.end] for x in c.quotes)
@@ -221,6 +240,8 @@ def evaluate_answers(
         "reader_ms_p50": round(_pct(read_ms, 0.5), 1),
         "abstention_by_threshold": abstention_table(confidences) if confidences else None,
     }
+    if quotes.questions:
+        out |= quotes.summary()
     if details:
         out["details"] = records
     return out

@@ -12,42 +12,9 @@ import re
 from collections.abc import Sequence
 
 from index.analyzer import STOP_WORDS
-from rag.extractive import topic_of
 from rag.generator import Message
-from rag.text import names
+from rag.lang_de import REFERRING, names, topic_of
 
-_REFERRING = frozenset(
-    [
-        "er",
-        "sie",
-        "es",
-        "ihm",
-        "ihn",
-        "ihr",
-        "ihnen",
-        "dazu",
-        "dabei",
-        "darüber",
-        "davon",
-        "daran",
-        "damit",
-        "darauf",
-        "dort",
-        "damals",
-        "dies",
-        "diese",
-        "dieser",
-        "dieses",
-        "jene",
-        "jener",
-        "deren",
-        "dessen",
-        "derselbe",
-        "dasselbe",
-        "ebenfalls",
-        "auch",
-    ]
-)
 _WORD = re.compile(r"[\wäöüßÄÖÜ-]+")
 
 
@@ -57,7 +24,7 @@ def _key_words(question: str) -> list[str]:
         return [w for w in _WORD.findall(topic) if w.lower() not in STOP_WORDS]
     out = []
     for w in _WORD.findall(question):
-        if w.lower() in STOP_WORDS or w.lower() in _REFERRING or len(w) < 3:
+        if w.lower() in STOP_WORDS or w.lower() in REFERRING or len(w) < 3:
             continue
         if w[0].isupper() or len(w) > 6:
             out.append(w)
@@ -69,7 +36,7 @@ def rewrite(question: str, history: Sequence[Message] | None) -> str:
     if not previous:
         return question
     words = {w.lower() for w in _WORD.findall(question)}
-    leans = bool(words & _REFERRING) or (not names(question) and len(words - STOP_WORDS) <= 3)
+    leans = bool(words & REFERRING) or (not names(question) and len(words - STOP_WORDS) <= 3)
     if not leans:
         return question
     carried: list[str] = []

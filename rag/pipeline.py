@@ -15,13 +15,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
+
 from index.catalog import Catalog
 from index.embedder import Embedder
 from index.errors import InputError
 from index.readers import is_blank
-from rag.abstain import AbstainParams, decide
+from rag.abstain import AbstainParams, Decision, decide, naming_articles
 from rag.answer import Answer, Citation, ModelInfo, Timings
-from rag.compose import ABSTAIN_TEXT, Composed, compose_generated, compose_quotes, related
+from rag.compose import Composed, compose_generated, compose_quotes, related
 from rag.config import Grammar, Mode
 from rag.extractive import (
     ExtractiveParams,
@@ -30,15 +32,16 @@ from rag.extractive import (
     reader_candidates,
     score_sentences,
     select,
-    topic_of,
 )
-from rag.followup import rewrite
 from rag.generator import Generator, Message
 from rag.grammar import quote_grammar
+from rag.lang_de import ABSTAIN_TEXT
 from rag.probe import ProbeCache, probe_generator
 from rag.prompt import fit_messages
+from rag.question import Question
 from rag.reader.onnx_reader import Reader
 from rag.retrieval import Filters, HybridRetriever, Passage
+from rag.speakers import statements
 from rag.text import is_german
 from rag.verify import VerifyParams, split_answer, verify_sentences
 
@@ -130,14 +133,19 @@ class Rag:
         k = top_k or self.top_k
         if not 1 <= k <= 20:
             raise InputError(f"top_k: must be between 1 and 20, got {k}")
-        query = rewrite(question, history)
+        parsed = Question.parse(question, history)
+        query = parsed.query
         res = self.retriever.retrieve(query, k, filters)
         passages = res.passages
         yield Event("sources", [s.model_dump() for s in related(passages, len(passages))])
 
         t1 = time.perf_counter()
-        sentences = candidate_sentences(passages, self.catalog.sentences)
-        score_sentences(query, res.query_vector, sentences, self.embedder, self.extractive)
+        if parsed.speaker is not None:
+            passages, sentences = self._speaker_evidence(parsed, filters, res.query_vector)
+        else:
+            sentences = candidate_sentences(passages, self.catalog.sentences, self.catalog.speech)
+            score_sentences(parsed, res.query_vector, sentences, self.embedder, self.extractive)
+            sentences = naming_articles(parsed, sentences, self.catalog.speech, self.abstain)
         embed_ms = res.embed_ms + (time.perf_counter() - t1) * 1000
         t2 = time.perf_counter()
         if self.reader is not None:
@@ -145,7 +153,10 @@ class Rag:
             for s, p in zip(sentences, scores, strict=True):
                 s.reader = float(p)
         timings = Timings(embed_ms=embed_ms, search_ms=res.search_ms, read_ms=(time.perf_counter() - t2) * 1000)
-        decision = decide(query, sentences, self.abstain)
+        if parsed.speaker is not None:  # the speaker's own statements, or nothing (`rag.speakers`)
+            decision = Decision("found" if sentences else "missing", 1.0 if sentences else 0.0, [])
+        else:
+            decision = decide(parsed, sentences, self.abstain)
 
         def finish(
             text: str,
@@ -174,7 +185,12 @@ class Rag:
                 omitted_passages=omitted,
             )
 
-        chosen = [] if decision.abstain else select(query, sentences, self.extractive)
+        if decision.abstain:
+            chosen = []
+        elif parsed.speaker is not None:
+            chosen = sentences
+        else:
+            chosen = select(parsed, sentences, self.extractive)
         if not passages or not chosen:
             yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None, decision.confidence))
             return
@@ -184,15 +200,35 @@ class Rag:
         fallback: str | None = None
         omitted = 0
         confidence = decision.confidence  # what `min_reader` was compared to, so thresholds can be replayed
-        if self._use_generator(mode or self.mode):
+        if self._use_generator(mode or self.mode) and parsed.speaker is None:
             composed, omitted = yield from self._generate(question, passages, sentences, timings, stop)
             if composed is not None:
                 answer = finish(composed.text, composed.citations, False, "generative", None, confidence, omitted)
                 yield Event("answer", answer)
                 return
             fallback = "extractive"
-        quoted = compose_quotes(passages, chosen, with_headers=bool(topic_of(query)) or _articles(chosen, passages) > 1)
+        headers = bool(parsed.topic) or _articles(chosen, passages) > 1
+        quoted = compose_quotes(passages, chosen, with_headers=headers)
         yield Event("answer", finish(quoted.text, quoted.citations, False, "extractive", fallback, confidence, omitted))
+
+    def _speaker_evidence(
+        self, question: Question, filters: Filters | None, query_vector: np.ndarray
+    ) -> tuple[list[Passage], list[Sentence]]:
+        """The speaker's statements as sentences, with the passages (chunks) that hold them."""
+        passages: list[Passage] = []
+        index: dict[int, int] = {}
+        sentences = []
+        params = self.extractive
+        for said in statements(self.catalog, question, filters, query_vector, params.speaker_max, params.margin):
+            rows = self.catalog.rows_of[said.article_id]
+            row = next(r for r in rows if self.catalog.chunks[r].start <= said.start < self.catalog.chunks[r].end)
+            if row not in index:
+                index[row] = len(passages)
+                passages.append(Passage(row, self.catalog.chunks[row], 1.0))
+            chunk = self.catalog.chunks[row]
+            text = chunk.text[said.start - chunk.start : said.end - chunk.start]
+            sentences.append(Sentence(index[row], said.article_id, said.start, said.end, text, speaker=said.speaker))
+        return passages, sentences
 
     def _generate(
         self,

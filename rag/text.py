@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from index.analyzer import STOP_WORDS, analyze, fold
+from index.analyzer import analyze
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]+")
 _CITE = re.compile(r"\s*\[(\d+)\]")
 _MARKER = re.compile(r"\[(\d+)\]")
 # Quoted article text may itself hold "[2]" (a footnote, a forged reference). In the answer it
@@ -112,19 +111,6 @@ def term_overlap(question_terms: set[str], terms: set[str]) -> float:
 
 def numbers(text: str) -> set[str]:
     return {n.replace(",", ".").rstrip(".") for n in _NUMBER.findall(text)}
-
-
-def names(text: str) -> set[str]:
-    """Capitalised words not at sentence start and not stop words: a rough proxy for names."""
-    found = set()
-    for m in _NAME.finditer(text):
-        before = text[: m.start()].rstrip()
-        if not before or before[-1] in '.!?:"„“[':
-            continue
-        word = m.group(0)
-        if word.lower() not in STOP_WORDS:
-            found.add(fold(word))
-    return found
 
 
 def defuse_markers(text: str) -> str:

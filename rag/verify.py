@@ -18,7 +18,8 @@ from index.analyzer import fold
 from index.embedder import Embedder
 from index.sentences import split_sentences
 from rag.extractive import Sentence, sentence_vectors
-from rag.text import cited_numbers, content_terms, is_german, names, numbers, strip_citations, term_overlap
+from rag.lang_de import names
+from rag.text import cited_numbers, content_terms, is_german, numbers, strip_citations, term_overlap
 
 _LABEL = re.compile(r"(^|\n)\s*(Antwort|Quellen?|Frage)\s*:", re.I)
 

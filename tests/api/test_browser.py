@@ -107,6 +107,11 @@ def test_ask_click_citation_and_follow_up(browser: Any, page_server: str) -> Non
     answer = ask(browser, "Was wurde über Taiwan gesagt?", 1)
     links = answer.find_elements(By.CSS_SELECTOR, "a.cite")
     assert links, answer.text
+    # the quote of „Die heikle Taiwan-Frage sei laut Trump …“ names its speaker
+    assert any(
+        line.startswith("Die heikle Taiwan-Frage") and line.endswith("– Donald Trump")
+        for line in answer.text.splitlines()
+    ), answer.text
     links[0].click()
     panel = browser.find_element(By.ID, "panel")
     WebDriverWait(browser, 10).until(lambda d: panel.is_displayed())

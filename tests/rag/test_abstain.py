@@ -7,9 +7,9 @@ import pytest
 from index.article import Article
 from index.build import upsert_articles
 from index.embedder import Embedder
-from rag.compose import ABSTAIN_TEXT
 from rag.config import Settings
 from rag.factory import build_rag
+from rag.lang_de import ABSTAIN_TEXT
 from rag.pipeline import Rag
 from rag.reader.onnx_reader import Reader
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rag.abstain import AbstainParams, decide
 from rag.extractive import Sentence
+from rag.question import Question
 
 
 def sentence(reader: float, dense: float = 0.9, lexical: float = 0.5) -> Sentence:
@@ -11,33 +12,68 @@ def sentence(reader: float, dense: float = 0.9, lexical: float = 0.5) -> Sentenc
 
 
 def test_no_candidates_is_unrelated() -> None:
-    d = decide("Was geschah?", [], AbstainParams())
+    d = decide(Question.parse("Was geschah?"), [], AbstainParams())
     assert d.abstain and d.verdict == "unrelated"
 
 
 def test_far_from_the_question_is_unrelated_whatever_the_reader_says() -> None:
-    d = decide("Was geschah?", [sentence(0.99, dense=0.5)], AbstainParams())
+    d = decide(Question.parse("Was geschah?"), [sentence(0.99, dense=0.5)], AbstainParams())
     assert d.abstain and d.verdict == "unrelated" and d.confidence == 0.99
 
 
 def test_no_shared_word_and_only_moderately_close_is_unrelated() -> None:
-    d = decide("Was geschah?", [sentence(0.9, dense=0.83, lexical=0.0)], AbstainParams())
+    d = decide(Question.parse("Was geschah?"), [sentence(0.9, dense=0.83, lexical=0.0)], AbstainParams())
     assert d.verdict == "unrelated"
 
 
 def test_related_but_no_sentence_answers_is_missing() -> None:
     params = AbstainParams(min_reader=0.5)
-    d = decide("Was geschah?", [sentence(0.2), sentence(0.49)], params)
+    d = decide(Question.parse("Was geschah?"), [sentence(0.2), sentence(0.49)], params)
     assert d.abstain and d.verdict == "missing" and d.confidence == 0.49
 
 
 def test_one_answering_sentence_is_enough() -> None:
-    d = decide("Was geschah?", [sentence(0.1), sentence(0.8)], AbstainParams(min_reader=0.5))
+    d = decide(Question.parse("Was geschah?"), [sentence(0.1), sentence(0.8)], AbstainParams(min_reader=0.5))
     assert not d.abstain and d.verdict == "found" and d.confidence == 0.8
 
 
 def test_a_question_for_a_missing_detail_is_missing_whatever_the_reader_says() -> None:
     # "Wie viel kostet …" needs an amount of money next to a focus word of the question
     s = Sentence(0, "a", 0, 40, "Der Pass wird ab Herbst ausgegeben.", dense=0.9, lexical=0.5, reader=0.95)
-    d = decide("Wie viel kostet der Pass?", [s], AbstainParams(min_reader=0.5))
+    d = decide(Question.parse("Wie viel kostet der Pass?"), [s], AbstainParams(min_reader=0.5))
     assert d.abstain and d.verdict == "missing"
+
+
+def named(text: str, article: str = "a", start: int = 0, sources: set[str] | None = None) -> Sentence:
+    from index.names import NameFinder
+
+    found = NameFinder().mentions(text)
+    s = Sentence(0, article, start, start + len(text), text, dense=0.9, lexical=0.5, mentions=found)
+    s.sources = sources or set()
+    return s
+
+
+def test_only_articles_naming_the_asked_person_answer() -> None:
+    from index.speech import ArticleSpeech
+    from rag.abstain import naming_articles
+
+    q = Question.parse("Welche Strafe erhielt der Aktivist Hu Jia?")
+    about_hu = named("Ein Gericht verurteilte ihn zu Haft.", "hu")
+    other = named("Der Blogger Zarganar erhielt 59 Jahre Haft.", "rog")
+    speech = {
+        "hu": ArticleSpeech(mentions=named("Der Aktivist Hu Jia wurde verhaftet.").mentions),
+        "rog": ArticleSpeech(mentions=other.mentions),
+    }
+    assert naming_articles(q, [other, about_hu], speech, AbstainParams()) == [about_hu]
+    assert naming_articles(q, [other], speech, AbstainParams()) == []
+    assert naming_articles(q, [other], speech, AbstainParams(named_in_article=False)) == [other]
+
+
+def test_a_who_question_is_not_answered_by_the_source_of_a_report() -> None:
+    q = Question.parse("Wer zündete den Sprengsatz in der U-Bahn?")
+    source_only = named("Der Sprengsatz explodierte in der U-Bahn, berichtete die Agentur Interfax.")
+    assert [m.name for m in source_only.mentions] == ["Interfax"]  # a name, so only `sources` excludes it
+    source_only.sources = {"Interfax"}
+    assert decide(q, [source_only], AbstainParams()).verdict == "missing"
+    culprit = named("Den Sprengsatz in der U-Bahn zündete Akbarschon Dschalilow.", start=200)
+    assert decide(q, [source_only, culprit], AbstainParams()).verdict == "found"

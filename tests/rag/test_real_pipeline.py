@@ -8,10 +8,10 @@ import pytest
 
 from index.catalog import Catalog
 from index.embedder import Embedder
-from rag.compose import ABSTAIN_TEXT
 from rag.config import Settings
 from rag.factory import build_rag
 from rag.generator import LlamaCppGenerator
+from rag.lang_de import ABSTAIN_TEXT
 from rag.pipeline import Rag
 from rag.reader.onnx_reader import Reader
 from tests.conftest import SEED_ID

@@ -1,0 +1,126 @@
+"""Measure the quotation finder against the Wikinews quotation annotations.
+
+A fifth of the annotated articles (by a hash of the id, so the split never changes) is held
+back: the rules were written while looking at the other four fifths only. Per part:
+- precision: share of found quotations whose quote overlaps an annotated quote by at least half
+  of the found span;
+- recall: share of annotated quotations (of the types that carry content: direct, indirect,
+  free indirect) that a found quotation overlaps;
+- speaker accuracy: among matched pairs whose annotation names a speaker, share whose speaker
+  mention overlaps the annotated speaker span, or whose resolved name shares a word with the
+  annotated speaker text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from index.article import Article
+from index.quotations import Quotation
+from index.sentences import Span, split_sentences
+from index.speech import annotate
+from rag.answer import Answer
+
+CONTENT_TYPES = frozenset(["Direct", "Indirect", "FreeIndirect", "IndirectFreeIndirect"])
+
+
+def held_back(article_id: str) -> bool:
+    return int(hashlib.sha256(article_id.encode()).hexdigest(), 16) % 5 == 0
+
+
+def _overlap(a: Span, b: Span) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _gold(annotation: dict[str, Any]) -> list[Span]:
+    return [(q["start"], q["end"]) for q in annotation["quote"]]
+
+
+def _speaker_right(found: Quotation, gold: dict[str, Any], text: str) -> bool:
+    spans = [(sp["start"], sp["end"]) for sp in gold["speaker"]]
+    if found.speaker_span and any(_overlap(found.speaker_span, g) for g in spans):
+        return True
+    gold_words = {w.strip(".,").casefold() for g in spans for w in text[g[0] : g[1]].split()}
+    return bool(found.speaker) and any(w.casefold() in gold_words for w in (found.speaker or "").split() if len(w) > 2)
+
+
+def score_article(text: str, found: list[Quotation], gold: list[dict[str, Any]]) -> dict[str, int]:
+    content = [g for g in gold if g["type"] in CONTENT_TYPES]
+    all_gold = [s for g in gold for s in _gold(g)]
+    correct = sum(
+        1 for f in found if any(sum(_overlap(fs, g) for g in all_gold) * 2 >= fs[1] - fs[0] for fs in f.spans()[:1])
+    )
+    recalled = speaker_ok = with_speaker = 0
+    for g in content:
+        match = next((f for f in found if any(_overlap(fs, gs) for fs in f.spans() for gs in _gold(g))), None)
+        if match is not None:
+            recalled += 1
+            if g["speaker"]:  # some annotations name no speaker; they cannot be judged
+                with_speaker += 1
+                speaker_ok += _speaker_right(match, g, text)
+    return {
+        "found": len(found),
+        "correct": correct,
+        "gold": len(content),
+        "recalled": recalled,
+        "with_speaker": with_speaker,
+        "speaker_ok": speaker_ok,
+    }
+
+
+def evaluate_quotations(articles: dict[str, Article], annotations: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    totals: dict[str, dict[str, int]] = {}
+    for row in annotations:
+        article = articles.get(row["article_id"])
+        if article is None:
+            continue
+        found = annotate(article.text, split_sentences(article.text)).quotations
+        part = "held_back" if held_back(article.id) else "fitted"
+        counts = score_article(article.text, found, row["annotations"])
+        t = totals.setdefault(part, dict.fromkeys(counts, 0) | {"articles": 0})
+        t["articles"] += 1
+        for k, v in counts.items():
+            t[k] += v
+    return {part: _rates(t) for part, t in sorted(totals.items())}
+
+
+def _rates(t: dict[str, int]) -> dict[str, Any]:
+    return {
+        **t,
+        "precision": round(t["correct"] / max(t["found"], 1), 3),
+        "recall": round(t["recalled"] / max(t["gold"], 1), 3),
+        "speaker_accuracy": round(t["speaker_ok"] / max(t["with_speaker"], 1), 3),
+    }
+
+
+class QuoteScores:
+    """Speaker questions („Was sagte X?“) against X's annotated quotes: quote_hit (a cited span
+    overlaps one of them), quote_recall (share of them that are cited) and quote_precision
+    (share of cited spans that overlap one of them)."""
+
+    def __init__(self) -> None:
+        self.questions = self.hits = self.gold = self.recalled = self.cited = self.correct = 0
+
+    def add(self, answer: Answer, question: dict[str, Any]) -> dict[str, Any]:
+        """Count one answer; returns its own numbers for the per-question record."""
+        gold = [(g["start"], g["end"]) for g in question["quotes"]]
+        cited = [(x.start, x.end) for c in answer.citations if c.article_id == question["article_id"] for x in c.quotes]
+        every = sum(len(c.quotes) for c in answer.citations)
+        correct = sum(any(_overlap(c, g) for g in gold) for c in cited)
+        recalled = sum(any(_overlap(c, g) for c in cited) for g in gold)
+        self.questions += 1
+        self.hits += correct > 0
+        self.gold += len(gold)
+        self.recalled += recalled
+        self.cited += every
+        self.correct += correct
+        return {"quote_hit": correct > 0, "quotes_cited": every, "quotes_correct": correct, "quotes_recalled": recalled}
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "quote_hit": round(self.hits / self.questions, 4),
+            "quote_recall": round(self.recalled / max(self.gold, 1), 4),
+            "quote_precision": round(self.correct / max(self.cited, 1), 4),
+        }

@@ -1,0 +1,98 @@
+"""A question, parsed once: every later step (retrieval, sentence choice, abstention, the speaker
+answer) reads this object instead of matching the text again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.analyzer import fold
+from index.names import Mention
+from rag.followup import rewrite
+from rag.generator import Message
+from rag.lang_de import (
+    CAUSE_QUESTION,
+    SPEAKER_QUESTION,
+    SPEECH_QUESTION,
+    TIME_WORD,
+    AnswerKind,
+    answer_kind,
+    asks_money,
+    mentions,
+    name_keys,
+    topic_of,
+)
+from rag.text import content_terms
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str  # as asked
+    query: str  # what is searched: the question, a follow-up completed from the conversation
+    kind: AnswerKind | None  # the kind of detail asked for („Wann“ → a date)
+    money: bool  # asks for an amount of money
+    topic: str | None  # X of „Was wurde über X gesagt?“
+    speaker: str | None  # X of „Was sagte X (über Y)?“, when X is a name
+    about: str | None  # Y of „Was sagte X über Y?“
+    speech: bool  # asks what was said („sagte“, „kritisierte“, „begründete“)
+    cause: bool  # asks why
+    terms: frozenset[str]  # stemmed content words of the query
+    mentions: tuple[Mention, ...]  # names in the query
+    time_words: tuple[str, ...]  # „2008“, „Montag“, „gestern“
+
+    @classmethod
+    def parse(cls, text: str, history: Sequence[Message] | None = None) -> Question:
+        query = rewrite(text, history)
+        found = tuple(mentions(query))
+        speaker, about = _speaker(query, found)
+        q = query.strip().lower()
+        return cls(
+            text=text,
+            query=query,
+            kind=answer_kind(query),
+            money=asks_money(query),
+            topic=topic_of(query),
+            speaker=speaker,
+            about=about,
+            speech=bool(SPEECH_QUESTION.search(q)),
+            cause=q.startswith(CAUSE_QUESTION),
+            terms=frozenset(content_terms(query)),
+            mentions=found,
+            time_words=tuple(m.group(0) for m in TIME_WORD.finditer(query)),
+        )
+
+    @property
+    def names(self) -> set[str]:
+        """Folded words of the names the question mentions."""
+        return name_keys(list(self.mentions))
+
+    @property
+    def asks_detail(self) -> bool:
+        return self.money or self.kind is not None
+
+
+def _speaker(query: str, found: tuple[Mention, ...]) -> tuple[str | None, str | None]:
+    """„Was sagte Olaf Scholz über die Rente?“ → ("Olaf Scholz", "die Rente"). The speaker must
+    be a name the tagger finds, so „Was sagte man über …“ stays a topic question."""
+    if topic_of(query):
+        return None, None
+    m = SPEAKER_QUESTION.match(query)
+    if m is None:
+        return None, None
+    start, end = m.span("speaker") if m.group("speaker") else m.span("speaker2")
+    named = [x for x in found if start <= x.start and x.end <= end and x.kind != "place"]
+    if not named:
+        return None, None
+    about = m.group("about") or m.group("about2")
+    return named[0].name, about.strip(" ?.") if about else None
+
+
+def same_person(asked: str, speaker: str) -> bool:
+    """Does the stored speaker name the person asked for? One name's words must all be among
+    the other's, the surname included: „Scholz“ matches „Olaf Scholz“ and back, „Randy
+    Henderson“ matches „Commander Randy Henderson“, but „Olaf Scholz“ never „Anna Scholz“ and
+    never a bare „Olaf“."""
+    a, s = fold(asked).split(), fold(speaker).split()
+    if not a or not s or a[-1] not in s:  # the surname asked for is always part of the speaker's name
+        return False
+    return set(a) <= set(s) or set(s) <= set(a)

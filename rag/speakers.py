@@ -1,0 +1,96 @@
+"""„Was sagte X (über Y)?“: X's quotations, read from what the index stored, not guessed.
+
+The quotations and their resolved speakers were found at index time (`index.speech`), so the
+answer is a lookup: every article where X is quoted, X's quotations in article order, narrowed
+to the statements closest to the question when it names a Y. A speaker who is quoted nowhere gets no answer, so
+someone else's quote can never stand in for theirs. When the quotation finder attributed none
+of X's statements (it finds about two thirds of the annotated quotations, README), the sentences
+that name X are quoted instead: a person who is in the articles is not answered with nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.catalog import Catalog
+from rag.question import Question, same_person
+from rag.retrieval import Filters
+
+
+@dataclass(frozen=True)
+class Said:
+    article_id: str
+    start: int  # a whole stored sentence that holds (part of) the quotation
+    end: int
+    speaker: str
+
+
+def statements(
+    catalog: Catalog,
+    question: Question,
+    filters: Filters | None,
+    query_vector: np.ndarray,
+    limit: int,
+    margin: float,
+) -> list[Said]:
+    """The sentences in which the question's speaker is quoted, by article (newest first), in
+    article order within one; at most `limit`. With a Y („über Y“), only the statements closest
+    to the question: those within `margin` (sentence choice's margin) of the best one."""
+    assert question.speaker is not None
+    asked = question.speaker
+    allowed = [
+        aid
+        for aid, a in catalog.articles.items()
+        if filters is None or not filters.active() or filters.allows_meta(a.date, a.source)
+    ]
+    found: dict[str, list[Said]] = {}
+    for aid in allowed:
+        quoted = [q for q in catalog.speech[aid].quotations if q.speaker and same_person(asked, q.speaker)]
+        said = [
+            Said(aid, s, e, q.speaker)
+            for q in quoted
+            if q.speaker is not None
+            for qs, qe in q.spans()
+            for s, e in _sentence_spans(catalog, aid)
+            if s < qe and qs < e
+        ]
+        if said:
+            found[aid] = said
+    if not found:
+        for aid in allowed:
+            named = [m for m in catalog.speech[aid].mentions if m.kind == "person" and same_person(asked, m.name)]
+            spans = [(s, e) for s, e in _sentence_spans(catalog, aid) if any(s <= m.start < e for m in named)]
+            said = [Said(aid, s, e, named[0].name) for s, e in spans]
+            if said:
+                found[aid] = said
+    if question.about and found:
+        closeness = {x: _closeness(catalog, x, query_vector) for xs in found.values() for x in xs}
+        floor = max(closeness.values()) - margin
+        found = {aid: kept for aid, xs in found.items() if (kept := [x for x in xs if closeness[x] >= floor])}
+    ordered = sorted(found, key=lambda a: catalog.articles[a].date or "", reverse=True)
+    return [x for aid in ordered for x in _dedupe(found[aid])][:limit]
+
+
+def _sentence_spans(catalog: Catalog, article_id: str) -> list[tuple[int, int]]:
+    stored = catalog.sentences.get(article_id)
+    return list(stored.spans) if stored is not None else []
+
+
+def _closeness(catalog: Catalog, said: Said, query_vector: np.ndarray) -> float:
+    """Dense similarity of the stored sentence vector to the question."""
+    stored = catalog.sentences.get(said.article_id)
+    assert stored is not None
+    row = stored.spans.index((said.start, said.end))
+    return float(np.asarray(stored.vectors[row], dtype=np.float32) @ query_vector)
+
+
+def _dedupe(items: list[Said]) -> list[Said]:
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for x in sorted(items, key=lambda x: x.start):
+        if (x.start, x.end) not in seen:
+            seen.add((x.start, x.end))
+            out.append(x)
+    return out
