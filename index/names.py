@@ -120,9 +120,11 @@ def _compound_of_common(word: str, lex: Lexicon) -> bool:
 
 def _surname_after_first_name(previous: str, word: str, lex: Lexicon) -> bool:
     """„Kathrin Passig“, „Peter Pilz“: HanTa may tag an unknown surname as an adjective, and a
-    surname that is also a noun („Pilz“, „Hecht“) as a noun; right after a first name that is
-    no noun itself, a capitalised word is the surname."""
-    return _first_name(previous, lex) and word[:1].isupper() and word.isalpha() and word.lower() not in _FUNCTION_WORDS
+    surname that is also a noun („Pilz“, „Hecht“) as a noun; right after a first name that
+    begins a name („Henry“, also a unit), a capitalised word is the surname."""
+    if not (word[:1].isupper() and word.isalpha() and word.lower() not in _FUNCTION_WORDS):
+        return False
+    return _first_name(previous, lex, noun_too=True)
 
 
 def _first_name(word: str, lex: Lexicon, noun_too: bool = False) -> bool:

@@ -81,6 +81,8 @@ _QUOTE = re.compile(r"„[^“”\"]+[“”\"]|»[^«]+«|\"[^\"]+\"|“[^”]+
 _SPEAKER_NOUN = re.compile(
     r"\b(?i:der|die|das|ein|eine|eines|einer|des|dem)\s+((?:[A-ZÄÖÜ][\wäöüß-]*\s+){0,2}[A-ZÄÖÜ][\wäöüß-]*)", re.UNICODE
 )
+# Two or three capitalised words right after a cue, the tagger notwithstanding: a name.
+_BARE_NAME = re.compile(r"\s*([A-ZÄÖÜ][\wäöüß'’-]+(?:\s+[A-ZÄÖÜ][\wäöüß'’-]+){1,2})\b")
 _MIN_QUOTE_WORDS = 4  # shorter quoted strings are mostly titles or scare quotes („Stärke“)
 _MIN_BARE_QUOTE_WORDS = 6  # a quote with no cue and no speaker nearby must be a statement
 # Subjunctive I, the mood of reported speech: a sentence in it reports what someone said.
@@ -248,7 +250,10 @@ def _first_after(
     persons = [m for m in near if m.kind == "person"] or near
     if persons:
         return persons[0].name, (persons[0].start, persons[0].end)
-    return _pronoun(s + at, window[:12], mentions) or _noun_phrase(s + at, window)
+    found = _pronoun(s + at, window[:12], mentions) or _noun_phrase(s + at, window)
+    if found is None and (bare := _BARE_NAME.match(window)):  # „sagte Mark Toner“: nouns to the tagger
+        return bare.group(1), (s + at + bare.start(1), s + at + bare.end(1))
+    return found
 
 
 def _pronoun(at: int, head: str, mentions: list[Mention]) -> tuple[str, Span] | None:

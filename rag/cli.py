@@ -93,13 +93,15 @@ def remove(
 def reindex(
     data_dir: Annotated[Optional[Path], typer.Option(help="Index directory.")] = None,
 ) -> None:
-    """Re-embed every stored article with the configured embedder (after a model change)."""
+    """Re-embed every stored article with the configured embedder (after a model change); an
+    index from the same model is upgraded in place (names and quotations) without re-embedding."""
     from index.build import reembed_all
     from rag.factory import build_embedder
 
     settings = settings_from(data_dir=data_dir)
     summary = reembed_all(settings.data_dir, build_embedder(settings))
-    typer.echo(f"{summary.articles} Artikel neu eingebettet, {summary.chunks} Abschnitte in {settings.data_dir}/")
+    done = "neu eingebettet" if summary.updated else "aktualisiert (Namen und Zitate, ohne neu einzubetten)"
+    typer.echo(f"{summary.articles} Artikel {done}, {summary.chunks} Abschnitte in {settings.data_dir}/")
 
 
 @app.command()

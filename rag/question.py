@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.analyzer import fold
+from index.analyzer import STOP_WORDS, fold
 from index.names import Mention
 from rag.followup import rewrite
 from rag.generator import Message
@@ -79,12 +79,17 @@ def _speaker(query: str, found: tuple[Mention, ...]) -> tuple[str | None, str | 
     m = SPEAKER_QUESTION.match(query)
     if m is None:
         return None, None
-    start, end = m.span("speaker") if m.group("speaker") else m.span("speaker2")
-    named = [x for x in found if start <= x.start and x.end <= end and x.kind != "place"]
-    if not named:
-        return None, None
+    group = "speaker" if m.group("speaker") else "speaker2"
+    start, end = m.span(group)
     about = m.group("about") or m.group("about2")
-    return named[0].name, about.strip(" ?.") if about else None
+    about = about.strip(" ?.") if about else None
+    # „Was sagte Mark Toner?“: in this slot, capitalised words are a name even where the tagger
+    # reads nouns („Mark“, „Toner“); an article or pronoun („die Regierung“, „man“) is not.
+    words = m.group(group).split()
+    if len(words) <= 4 and all(w[:1].isupper() and w.lower() not in STOP_WORDS for w in words):
+        return m.group(group), about
+    named = [x for x in found if start <= x.start and x.end <= end and x.kind != "place"]
+    return (named[0].name, about) if named else (None, None)
 
 
 def same_person(asked: str, speaker: str) -> bool:

@@ -60,9 +60,15 @@ def statements(
             found[aid] = said
     if not found:
         for aid in allowed:
+            text = catalog.articles[aid].text
             named = [m for m in catalog.speech[aid].mentions if m.kind == "person" and same_person(asked, m.name)]
-            spans = [(s, e) for s, e in _sentence_spans(catalog, aid) if any(s <= m.start < e for m in named)]
-            said = [Said(aid, s, e, named[0].name) for s, e in spans]
+            spans = [
+                (s, e)
+                for s, e in _sentence_spans(catalog, aid)
+                # a name the tagger missed („Mark Toner“) is found by its spelling
+                if any(s <= m.start < e for m in named) or asked in text[s:e]
+            ]
+            said = [Said(aid, s, e, named[0].name if named else asked) for s, e in spans]
             if said:
                 found[aid] = said
     if question.about and found:

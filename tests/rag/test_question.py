@@ -19,6 +19,7 @@ from rag.question import Question, same_person
         ("Was sagte Hegseth?", None, "Hegseth", None),
         ("Was hat Donald Trump zu Taiwan gesagt?", None, "Donald Trump", "Taiwan"),
         ("Was sagte Kathrin Passig nach ihrem Sieg über das Schreiben?", None, "Kathrin Passig", "das Schreiben"),
+        ("Was sagte Mark Toner?", None, "Mark Toner", None),  # „Mark“ and „Toner“ are nouns to the tagger
         ("Was sagte die Regierung?", None, None, None),  # no name: answered like any question
         ("Wo trafen sich die Minister?", None, None, None),
     ],
