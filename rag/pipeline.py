@@ -141,7 +141,8 @@ class Rag:
 
         t1 = time.perf_counter()
         if parsed.speaker is not None:
-            passages, sentences = self._speaker_evidence(parsed, filters, res.query_vector)
+            found, sentences = self._speaker_evidence(parsed, filters, res.query_vector)
+            passages = found or passages  # an abstention still shows the closest passages
         else:
             sentences = candidate_sentences(passages, self.catalog.sentences, self.catalog.speech)
             score_sentences(parsed, res.query_vector, sentences, self.embedder, self.extractive)
@@ -154,7 +155,8 @@ class Rag:
                 s.reader = float(p)
         timings = Timings(embed_ms=embed_ms, search_ms=res.search_ms, read_ms=(time.perf_counter() - t2) * 1000)
         if parsed.speaker is not None:  # the speaker's own statements, or nothing (`rag.speakers`)
-            decision = Decision("found" if sentences else "missing", 1.0 if sentences else 0.0, [])
+            confidence = max((s.reader for s in sentences), default=0.0)  # 0 without the reader
+            decision = Decision("found" if sentences else "missing", confidence, [])
         else:
             decision = decide(parsed, sentences, self.abstain)
 

@@ -53,6 +53,7 @@ def test_a_speaker_question_about_a_topic_is_narrowed_to_it(rag: Rag, text: str)
 def test_a_speaker_who_is_not_in_the_articles_gets_the_abstention(rag: Rag) -> None:
     answer = rag.ask("Was sagte Olaf Scholz über Taiwan?")
     assert answer.abstained and answer.answer == ABSTAIN_TEXT and answer.citations == []
+    assert answer.related  # the closest passages are still offered
 
 
 def test_what_was_said_about_taiwan_is_grouped_by_article_and_attributed(rag: Rag, text: str) -> None:
