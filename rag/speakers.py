@@ -2,10 +2,11 @@
 
 The quotations and their resolved speakers were found at index time (`index.speech`), so the
 answer is a lookup: every article where X is quoted, X's quotations in article order, narrowed
-to the statements closest to the question when it names a Y. A speaker who is quoted nowhere gets no answer, so
-someone else's quote can never stand in for theirs. When the quotation finder attributed none
-of X's statements (it finds about two thirds of the annotated quotations, README), the sentences
-that name X are quoted instead: a person who is in the articles is not answered with nothing.
+to the statements closest to the question when it names a Y. A speaker who is quoted nowhere
+gets no answer, so someone else's quote can never stand in for theirs. When the quotation finder
+attributed none of X's statements (it finds about three quarters of the annotated quotations,
+README), the sentences that name X are quoted instead: a person who is in the articles is not
+answered with nothing.
 """
 
 from __future__ import annotations
