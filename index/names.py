@@ -137,15 +137,17 @@ def _first_name(word: str, lex: Lexicon, noun_too: bool = False) -> bool:
 def _known_part(word: str, persons: list[str]) -> bool:
     """„Passig“ at a sentence start, after „Kathrin Passig“ was named: the tagger's sentence-start
     caution does not apply to a part of a person named before."""
-    return (
-        len(word) > 2
-        and word[:1].isupper()
-        and any(w in p.split() or _base(w) in p.split() for p in persons for w in [word])
-    )
+    return len(word) > 2 and word[:1].isupper() and any(_part_of(word, p) for p in persons)
 
 
-def _base(word: str) -> str:
-    """„Hegseths“ → „Hegseth“ (German genitive of a name)."""
+def _part_of(word: str, person: str) -> bool:
+    """„Hegseth“ and the genitive „Hegseths“ are parts of „Pete Hegseth“."""
+    parts = person.split()
+    return word in parts or genitive_base(word) in parts
+
+
+def genitive_base(word: str) -> str:
+    """„Hegseths“ → „Hegseth“ (German genitive of a name); „Strauss“ stays."""
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
@@ -193,9 +195,7 @@ class NameFinder:
         text: str, start: int, end: int, words: list[str], titled: bool, persons: list[str], lex: Lexicon
     ) -> Mention:
         surface = text[start:end]
-        known = next(
-            (p for p in reversed(persons) if all(_base(w) in p.split() or w in p.split() for w in words)), None
-        )
+        known = next((p for p in reversed(persons) if all(_part_of(w, p) for w in words)), None)
         if known is not None:
             return Mention(start, end, surface, "person", known)
         # „Randy Henderson“, also after a title the tagger took for a name („Commander Randy
@@ -205,8 +205,9 @@ class NameFinder:
             name = " ".join(words[first or 0 :])
             persons.append(name)
             return Mention(start, end, surface, "person", name)
-        if len(words) == 1 and (words[0] in lex.places or _base(words[0]) in lex.places):
-            return Mention(start, end, surface, "place", words[0] if words[0] in lex.places else _base(words[0]))
+        place = words[0] if words[0] in lex.places else genitive_base(words[0])  # „Chinas“ is China
+        if len(words) == 1 and place in lex.places:
+            return Mention(start, end, surface, "place", place)
         if " ".join(words) in lex.places:  # „Sankt Petersburg“, „New York“
             return Mention(start, end, surface, "place", surface)
         return Mention(start, end, surface, "name", surface)

@@ -31,7 +31,7 @@ QuoteKind = Literal["direct", "indirect"]
 # Strong cues are speech verbs; weak ones („gab … an“, „stellte … fest“, „sieht“) report speech
 # only sometimes, so a sentence's cue is its first strong one, else its first weak one.
 _STRONG = (
-    r"sag\w*|gesagt|erklär\w*|beton\w*|meint\w*|meinte\w*|teilt\w*|mitgeteilt|kündigt\w*|angekündigt|"
+    r"sag\w*|gesagt|erklär\w*|beton\w*|meint\w*|teilt\w*|mitgeteilt|kündigt\w*|angekündigt|"
     r"warn\w*|gewarnt|forder\w*|gefordert|kritisier\w*|bericht\w*|bestätig\w*|versicher\w*|"
     r"behaupt\w*|räumt\w*|eingeräumt|schrieb\w*|schreibt|geschrieben|bezeichne\w*|äußer\w*|"
     r"geäußert|zitier\w*|begründ\w*|nannte\w*|genannt|meldet\w*|gemeldet|verkündet\w*|"
@@ -39,7 +39,7 @@ _STRONG = (
     r"dementier\w*|antwortet\w*|kommentier\w*|argumentier\w*|mahnt\w*|appellier\w*|verlangt\w*|"
     r"vorgeworfen|bemängel\w*|entgegne\w*|erwider\w*|bestritt|bestreitet|einräumte|beteuer\w*|"
     r"schilder\w*|ankündigte|mitteilte|erläuter\w*|resümier\w*|prognostizier\w*|spekulier\w*|"
-    r"bezweifel\w*|betont|sprach|spricht|zufolge"
+    r"bezweifel\w*|sprach|spricht|zufolge"
 )
 _WEAK = (
     r"hofft\w*|glaubt\w*|sieht|sah|fügte|bekannte\w*|gab|gibt|wies|verwies|verweist|stellte|stellt|"
@@ -61,16 +61,16 @@ _ACCORDING = re.compile(
     r"erklärte|meldete|bestätigte|schrieb))\b",
     re.I,
 )
+# The subjunctive, the mood of reported speech, in the forms news uses: subjunctive I of the
+# auxiliaries and modals, of a few full verbs, and subjunctive II.
+_KONJ1_AUX = "sei|seien|habe|werde|könne|müsse|solle|wolle|dürfe|gebe"
+_KONJ1_VERBS = "liege|komme|gehe|stehe|fehle"
+_KONJ2 = "hätte|hätten|würde|würden|könnten|müssten|sollten|wollten|wäre|wären|gäbe"
 # What a reported clause after „sagte X,“ looks like: „dass …“, a subjunctive, „zu“ + infinitive,
 # or a pronoun with a verb in -e („er warte“).
-_CLAUSE = re.compile(
-    r"^,\s*dass\b|\b(sei|seien|habe|hätte|hätten|werde|würde|würden|könne|könnten|müsse|müssten|solle|"
-    r"sollten|wolle|wollten|dürfe|wäre|wären|gebe|gäbe)\b|\bzu\s+\w+en\b|\b(er|sie|es|man)\s+\w+e\b"
-)
-_SUBJUNCTIVE = re.compile(
-    r"\b(sei|seien|seiest|habe|hätte|hätten|werde|würde|würden|könne|könnten|müsse|müssten|solle|"
-    r"sollten|wolle|wollten|dürfe|wäre|wären|gebe|gäbe|liege|komme|gehe|stehe|fehle)\b"
-)
+_CLAUSE = re.compile(rf"^,\s*dass\b|\b({_KONJ1_AUX}|{_KONJ2})\b|\bzu\s+\w+en\b|\b(er|sie|es|man)\s+\w+e\b")
+# A sentence in the subjunctive goes on with the quotation before it (`_continues`).
+_SUBJUNCTIVE = re.compile(rf"\b(seiest|{_KONJ1_AUX}|{_KONJ1_VERBS}|{_KONJ2})\b")
 # „in Malaysia sagte Dong“: a name after a preposition is no subject
 _PREPOSITION = re.compile(
     r"\b(in|im|aus|nach|von|vom|mit|bei|beim|auf|über|für|gegen|zu|zum|zur|an|am|vor|unter)\s+((der|die|das|dem|den|des)\s+)?$",
@@ -85,8 +85,8 @@ _SPEAKER_NOUN = re.compile(
 _BARE_NAME = re.compile(r"\s*([A-ZÄÖÜ][\wäöüß'’-]+(?:\s+[A-ZÄÖÜ][\wäöüß'’-]+){1,2})\b")
 _MIN_QUOTE_WORDS = 4  # shorter quoted strings are mostly titles or scare quotes („Stärke“)
 _MIN_BARE_QUOTE_WORDS = 6  # a quote with no cue and no speaker nearby must be a statement
-# Subjunctive I, the mood of reported speech: a sentence in it reports what someone said.
-_REPORTED = re.compile(r"\b(sei|seien|habe|werde|könne|müsse|solle|wolle|dürfe|gebe|liege|komme|gehe|stehe|fehle)\b")
+# Subjunctive I: a sentence in it reports what someone said, even without a cue of its own.
+_REPORTED = re.compile(rf"\b({_KONJ1_AUX}|{_KONJ1_VERBS})\b")
 
 
 @dataclass
@@ -203,7 +203,7 @@ def _speaker(
         clause_start = max(frame.rfind(",", 0, cue.start()), frame.rfind(".", 0, cue.start())) + 1
         before = [m for m in inside if s + clause_start <= m.start and m.end <= c0]
         if before:
-            return before[-1].name, (before[-1].start, before[-1].end)
+            return _said_by(before[-1])
         words = frame[clause_start : cue.start()].split()[-3:]
         return (" ".join(words), (c0 - len(" ".join(words)) - 1, c0 - 1)) if words else None
     # German puts the verb second: a clause that starts with its subject („Hegseth erklärte“,
@@ -218,13 +218,13 @@ def _speaker(
         and not frame[before[-1].end - s : cue.start()].strip()
         and not _PREPOSITION.search(frame[: before[-1].start - s])
     ):
-        return before[-1].name, (before[-1].start, before[-1].end)
+        return _said_by(before[-1])
     head = frame[clause_start : cue.start()]
     if not head.strip() and frame[: cue.start()].rstrip().endswith(","):
         # an apposition right before the verb: „Dieser Arzt, Antonio Noja, schilderte …“
         earlier = [m for m in inside if m.end <= c0 and not frame[m.end - s : clause_start - 1].strip()]
         if earlier and earlier[-1].kind == "person":
-            return earlier[-1].name, (earlier[-1].start, earlier[-1].end)
+            return _said_by(earlier[-1])
     subject = _pronoun(s + clause_start, head[:8], mentions) or _noun_phrase(s + clause_start, head, at_start=True)
     if subject is not None:
         return subject
@@ -234,7 +234,12 @@ def _speaker(
     speakers = [m for m in before if m.kind != "place"] or before
     if not speakers:  # an apposition: „Der Vertreter der Arbeitgeber, Peter Clever, hat … gefordert“
         speakers = [m for m in inside if m.end <= c0 and m.kind == "person"]
-    return (speakers[-1].name, (speakers[-1].start, speakers[-1].end)) if speakers else None
+    return _said_by(speakers[-1]) if speakers else None
+
+
+def _said_by(m: Mention) -> tuple[str, Span]:
+    """The speaker a mention names: its resolved full name, and where it stands."""
+    return m.name, (m.start, m.end)
 
 
 def _first_after(
@@ -249,7 +254,7 @@ def _first_after(
     near = [m for m in inside if s + at <= m.start < s + at + len(window)]
     persons = [m for m in near if m.kind == "person"] or near
     if persons:
-        return persons[0].name, (persons[0].start, persons[0].end)
+        return _said_by(persons[0])
     found = _pronoun(s + at, window[:12], mentions) or _noun_phrase(s + at, window)
     if found is None and (bare := _BARE_NAME.match(window)):  # „sagte Mark Toner“: nouns to the tagger
         return bare.group(1), (s + at + bare.start(1), s + at + bare.end(1))

@@ -67,6 +67,7 @@ def candidate_sentences(
     for i, p in enumerate(passages):
         c = p.chunk
         table = stored.get(c.article_id) if stored is not None else None
+        said = speech.get(c.article_id) if speech is not None else None
         if table is not None:
             members = [(table.spans[j], table.vectors[j]) for j in table.within(c.start, c.end)]
         else:
@@ -76,7 +77,6 @@ def candidate_sentences(
                 continue
             seen.add((c.article_id, start))
             text = c.text[start - c.start : end - c.start]
-            said = speech.get(c.article_id) if speech is not None else None
             if said is not None:
                 found = said.names_within(start, end)
                 speaker, sources = said.speaker_at(start, end), said.sources_within(start, end)

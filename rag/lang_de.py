@@ -11,7 +11,7 @@ import re
 from typing import Literal
 
 from index.analyzer import fold
-from index.names import Mention, NameFinder
+from index.names import Mention, NameFinder, genitive_base
 
 AnswerKind = Literal["date", "amount", "name"]
 
@@ -137,14 +137,10 @@ def name_keys(found: list[Mention]) -> set[str]:
     """Folded words of the mentions' full names: „Liwei“ gives {"yang", "liwei"}; a word in -s
     also without it, so the genitive „David Camerons“ meets „Cameron“."""
     words = {fold(w) for m in found for w in m.name.split()}
-    return words | {w[:-1] for w in words if len(w) > 3 and w.endswith("s") and not w.endswith("ss")}
+    return words | {genitive_base(w) for w in words}
 
 
 def names(text: str) -> set[str]:
     """Names (persons, places, organisations) in `text`, folded; common nouns are never names:
     `names("Der Bau kostete 4 Millionen Euro.") == set()`."""
     return name_keys(mentions(text))
-
-
-def persons(found: list[Mention]) -> set[str]:
-    return {fold(m.name) for m in found if m.kind == "person"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from index.analyzer import STOP_WORDS, fold
 from index.names import Mention
@@ -44,14 +45,15 @@ class Question:
     def parse(cls, text: str, history: Sequence[Message] | None = None) -> Question:
         query = rewrite(text, history)
         found = tuple(mentions(query))
-        speaker, about = _speaker(query, found)
+        topic = topic_of(query)
+        speaker, about = (None, None) if topic else _speaker(query, found)
         q = query.strip().lower()
         return cls(
             text=text,
             query=query,
             kind=answer_kind(query),
             money=asks_money(query),
-            topic=topic_of(query),
+            topic=topic,
             speaker=speaker,
             about=about,
             speech=bool(SPEECH_QUESTION.search(q)),
@@ -61,7 +63,7 @@ class Question:
             time_words=tuple(m.group(0) for m in TIME_WORD.finditer(query)),
         )
 
-    @property
+    @cached_property  # read for every candidate sentence of a "Wer" question
     def names(self) -> set[str]:
         """Folded words of the names the question mentions."""
         return name_keys(list(self.mentions))
@@ -72,10 +74,8 @@ class Question:
 
 
 def _speaker(query: str, found: tuple[Mention, ...]) -> tuple[str | None, str | None]:
-    """„Was sagte Olaf Scholz über die Rente?“ → ("Olaf Scholz", "die Rente"). The speaker must
-    be a name the tagger finds, so „Was sagte man über …“ stays a topic question."""
-    if topic_of(query):
-        return None, None
+    """„Was sagte Olaf Scholz über die Rente?“ → ("Olaf Scholz", "die Rente"), for a question
+    that is no topic question („Was sagte man über …“). The speaker must be a name."""
     m = SPEAKER_QUESTION.match(query)
     if m is None:
         return None, None

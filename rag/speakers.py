@@ -49,12 +49,13 @@ def statements(
     found: dict[str, list[Said]] = {}
     for aid in allowed:
         quoted = [q for q in catalog.speech[aid].quotations if q.speaker and same_person(asked, q.speaker)]
+        spans = _sentence_spans(catalog, aid) if quoted else []
         said = [
             Said(aid, s, e, q.speaker)
             for q in quoted
             if q.speaker is not None
             for qs, qe in q.spans()
-            for s, e in _sentence_spans(catalog, aid)
+            for s, e in spans
             if s < qe and qs < e
         ]
         if said:
