@@ -70,6 +70,8 @@ class Lexicon:
     common: frozenset[str]  # lemmas that are only common nouns
     first_names: frozenset[str]
     places: frozenset[str]
+    male: frozenset[str]  # first names gender-guesser lists as men's only („Robert“)
+    female: frozenset[str]  # … as women's only („Manuela“); „Andrea“, „Kim“ are in neither
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +79,7 @@ def lexicon() -> Lexicon:
     common: set[str] = set()
     first: set[str] = set()
     places: set[str] = set()
+    genders: dict[str, set[str]] = {}
     try:
         nouns = resources.files("german_nouns").joinpath("nouns.csv")
         names = resources.files("gender_guesser").joinpath("data/nam_dict.txt")
@@ -99,8 +102,21 @@ def lexicon() -> Lexicon:
     with names.open(encoding="utf-8") as f:
         for line in f:
             if line[:1] not in "#=" and len(parts := line.split()) > 1:
-                first.add(parts[1].replace("+", "-"))
-    return Lexicon(frozenset(common), frozenset(first), frozenset(places))
+                name = parts[1].replace("+", "-")
+                first.add(name)
+                # the gender column: M, 1M, ?M are men's names, F, 1F, ?F women's, ? both
+                genders.setdefault(name, set()).update(g for g in "MF" if g in parts[0] or parts[0] == "?")
+    male = frozenset(n for n, g in genders.items() if g == {"M"})
+    female = frozenset(n for n, g in genders.items() if g == {"F"})
+    return Lexicon(frozenset(common), frozenset(first), frozenset(places), male, female)
+
+
+def gender(name: str) -> Literal["m", "f"] | None:
+    """„m“ or „f“ when the first word of a full name is a first name of one gender only
+    („Robert Gibbs“ → „m“), else None: a pronoun („sie“) can then not stand for that person."""
+    first = name.split()[0] if name.split() else ""
+    lex = lexicon()
+    return "m" if first in lex.male else "f" if first in lex.female else None
 
 
 def _is_name(word: str, lemma: str, tag: str, sentence_start: bool, lex: Lexicon) -> bool:

@@ -7,10 +7,15 @@ News reports speech in a few fixed shapes, and rules over them are cheap and ins
 - continued: the next sentences in the subjunctive („sei“, „habe“, „würden“) with no speaker of
   their own go on with the last speaker.
 
-The speaker is the name mention (`index.names`) nearest to the cue inside the sentence, outside
-the quote: after the cue for „sagte X“ and „laut X“, else before it. A pronoun („er“, „sie“)
-is the last person named before it. The speaker's full name comes from the article's name
-resolution, so „Hegseth erklärte …“ is stored as said by „Pete Hegseth“.
+The speaker is the name mention (`index.names`) nearest to the verb inside the sentence, outside
+the quote, on the side German word order puts the subject: before the verb when the clause
+opens with it, after it for „sagte X“, „laut X“ and a clause opened by a prepositional phrase;
+the auxiliary is the verb of „X hat … gebeten“; a title („der Nobelpreisträger X“), an
+apposition or a relative clause may stand between. A pronoun („er“, „sie“) is the last person
+of its gender named before it. A quote with no speech verb belongs to the sentence's subject,
+and a sentence in the subjunctive with no verb of its own to the person named in the sentence
+before. The speaker's full name comes from the article's name resolution, so „Hegseth erklärte
+…“ is stored as said by „Pete Hegseth“.
 
 Measured on the held-back fifth of the Wikinews quotation annotations (`rag eval quotations`,
 numbers in the README).
@@ -22,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from index.names import Mention
+from index.names import Mention, gender, genitive_base
 from index.sentences import Span
 
 QuoteKind = Literal["direct", "indirect"]
@@ -39,19 +44,20 @@ _STRONG = (
     r"dementier\w*|antwortet\w*|kommentier\w*|argumentier\w*|mahnt\w*|appellier\w*|verlangt\w*|"
     r"vorgeworfen|bemängel\w*|entgegne\w*|erwider\w*|bestritt|bestreitet|einräumte|beteuer\w*|"
     r"schilder\w*|ankündigte|mitteilte|erläuter\w*|resümier\w*|prognostizier\w*|spekulier\w*|"
-    r"bezweifel\w*|sprach|spricht|zufolge"
+    r"bezweifel\w*|sprach|spricht|zufolge|erinnert\w*"
 )
 _WEAK = (
     r"hofft\w*|glaubt\w*|sieht|sah|fügte|bekannte\w*|gab|gibt|wies|verwies|verweist|stellte|stellt|"
     r"lobt\w*|gelobt|vermute\w*|befürchte\w*|rief|ruft|zeigte|zeigt|führt|führte|warf|wirft|machte|"
-    r"brachte|weist|hieß|heißt|schloss|informierte|rechnet|geht\s+davon\s+aus|ging\s+davon\s+aus"
+    r"brachte|weist|hieß|heißt|schloss|informierte|rechnet|geht\s+davon\s+aus|ging\s+davon\s+aus|"
+    r"schätzt\w*|eingeschätzt|bat|baten|bittet|gebeten"
 )
 _CUE = re.compile(rf"\b({_STRONG})\b")
 # Cues whose object is what was said, so the sentence is the statement even without a clause:
 # „X kritisierte die Pläne“, „X bezeichnete die Operation als Verstoß“ (not „X sprach in Kiel“).
 _CONTENT_CUE = re.compile(
     r"kritisier\w*|forder\w*|gefordert|warn\w*|gewarnt|bezeichne\w*|bestätig\w*|dementier\w*|"
-    r"begründ\w*|beklagt\w*|bemängel\w*|verlangt\w*|spekulier\w*|bezweifel\w*|vorgeworfen"
+    r"begründ\w*|beklagt\w*|bemängel\w*|verlangt\w*|spekulier\w*|bezweifel\w*|vorgeworfen|nannte|nennt|schätzt\w*"
 )
 _WEAK_CUE = re.compile(rf"\b({_WEAK})\b")
 _ACCORDING = re.compile(
@@ -64,19 +70,40 @@ _ACCORDING = re.compile(
 # The subjunctive, the mood of reported speech, in the forms news uses: subjunctive I of the
 # auxiliaries and modals, of a few full verbs, and subjunctive II.
 _KONJ1_AUX = "sei|seien|habe|werde|könne|müsse|solle|wolle|dürfe|gebe"
-_KONJ1_VERBS = "liege|komme|gehe|stehe|fehle"
+_KONJ1_VERBS = "liege|komme|gehe|stehe|fehle|halte|sehe|bleibe|wisse|gelte|lasse|brauche"
 _KONJ2 = "hätte|hätten|würde|würden|könnten|müssten|sollten|wollten|wäre|wären|gäbe"
+# „zurückzunehmen“, „einzubringen“: the „zu“ of a separable verb's infinitive sits inside it.
+_SEPARABLE = "(?:ab|an|auf|aus|bei|ein|fest|mit|nach|vor|weg|zurück|hin|her|dar|fort|frei|teil|weiter|wieder|zusammen)"
 # What a reported clause after „sagte X,“ looks like: „dass …“, a subjunctive, „zu“ + infinitive,
 # or a pronoun with a verb in -e („er warte“).
-_CLAUSE = re.compile(rf"^,\s*dass\b|\b({_KONJ1_AUX}|{_KONJ2})\b|\bzu\s+\w+en\b|\b(er|sie|es|man)\s+\w+e\b")
+_CLAUSE = re.compile(
+    rf"^,\s*dass\b|\b({_KONJ1_AUX}|{_KONJ2})\b|\bzu\s+\w+en\b|\b{_SEPARABLE}zu\w+en\b|\b(er|sie|es|man)\s+\w+e\b"
+)
 # A sentence in the subjunctive goes on with the quotation before it (`_continues`).
 _SUBJUNCTIVE = re.compile(rf"\b(seiest|{_KONJ1_AUX}|{_KONJ1_VERBS}|{_KONJ2})\b")
-# „in Malaysia sagte Dong“: a name after a preposition is no subject
-_PREPOSITION = re.compile(
-    r"\b(in|im|aus|nach|von|vom|mit|bei|beim|auf|über|für|gegen|zu|zum|zur|an|am|vor|unter)\s+((der|die|das|dem|den|des)\s+)?$",
-    re.I,
+_PREPOSITIONS = (
+    "in|im|aus|nach|von|vom|mit|bei|beim|auf|über|für|gegen|zu|zum|zur|an|am|vor|unter|seit|während|wegen|trotz"
 )
+# „in Malaysia sagte Dong“: a name after a preposition is no subject
+_PREPOSITION = re.compile(rf"\b({_PREPOSITIONS})\s+((der|die|das|dem|den|des)\s+)?$", re.I)
 _PRONOUN = re.compile(r"\b(er|sie|Er|Sie)\b")  # „es“ and „man“ never stand for a person here
+# A clause that opens with a prepositional phrase („Für sie fordert X“, „Vor dem Konklave meinte
+# X“) has its subject after the verb.
+_FRONTED_PP = re.compile(rf"^\s*({_PREPOSITIONS}|angesichts)\b", re.I)
+# A finite auxiliary or modal before a participle or infinitive cue („X hat Y gebeten“, „X wird
+# … sagen“) takes the verb-second place.
+_AUXILIARY = re.compile(
+    r"\b(hat|haben|hatte|hatten|ist|sind|war|waren|wird|werden|wurde|wurden|will|wollte|kann|konnte|"
+    r"soll|sollte|muss|musste)\b"
+)
+_RELATIVE = re.compile(r"^\s*(der|die|das|dem|den|deren|dessen|welche[rsmn]?)\b")
+# What may stand between a cue and the name it introduces: articles, capitalised words,
+# inflected adjectives and the prepositions of a title, at most one comma at the end — „meinte
+# der Friedensnobelpreisträger Adolfo Pérez Esquivel“, „erklärte die Geschäftsführerin der
+# Organisation, Manuela Roßbach“.
+_TITLE_PHRASE = re.compile(
+    r"(?:\s+(?:der|die|das|des|dem|den|im|in|von|vom|für|aus|bei|zum|zur|[A-ZÄÖÜ][\w.-]*|[a-zäöüß]+(?:e|en|er|es))){1,12},?\s*"
+)
 _QUOTE = re.compile(r"„[^“”\"]+[“”\"]|»[^«]+«|\"[^\"]+\"|“[^”]+”")
 _SPEAKER_NOUN = re.compile(
     r"\b(?i:der|die|das|ein|eine|eines|einer|des|dem)\s+((?:[A-ZÄÖÜ][\wäöüß-]*\s+){0,2}[A-ZÄÖÜ][\wäöüß-]*)", re.UNICODE
@@ -150,6 +177,7 @@ class QuotationFinder:
         found: list[Quotation] = []
         last: Quotation | None = None
         since_last = 0  # sentences since the last quotation
+        introduced: list[Mention] = []  # persons named by the sentence before, if it quoted nobody
         for s, e in sentences:
             sentence = text[s:e]
             quoted = [(s + m.start(), s + m.end()) for m in _QUOTE.finditer(sentence)]
@@ -164,6 +192,8 @@ class QuotationFinder:
             ]
             cue = _CUE.search(frame_text) or _ACCORDING.search(frame_text) or _WEAK_CUE.search(frame_text)
             speaker = _speaker(s, frame_text, cue, inside, mentions) if cue else None
+            if cue is None and direct:  # „Nick Brauns hat weniger Hemmungen, das zu zeigen: „…““
+                speaker = _subject(s, frame_text[: direct[0][0] - s], inside, mentions)
             recent = last if last is not None and since_last <= 2 else None
             if speaker is None and recent is not None and recent.speaker:
                 speaker = (recent.speaker, None)
@@ -173,7 +203,9 @@ class QuotationFinder:
             for q in direct:
                 if long_enough or len(text[q[0] : q[1]].split()) >= _MIN_BARE_QUOTE_WORDS:
                     new.append(Quotation(_trim(text, q), "direct", who, where, _span(s, cue), (s, e)))
-            quote = _indirect(text, s, e, frame_text, cue, who is not None) if cue is not None and not new else None
+            quote = None
+            if cue is not None and not new:
+                quote = _indirect(text, s, e, frame_text, cue, who is not None, where)
             if not new and quote is None and recent is not None and _continues(text, recent, s, e, inside):
                 recent.parts.append(_trim(text, (s, e)))
                 recent.frame = (recent.frame[0], e)
@@ -181,8 +213,11 @@ class QuotationFinder:
                 continue
             if not new and quote is None and _REPORTED.search(frame_text):
                 quote = _trim(text, (s, e))  # subjunctive I: reported speech without a cue of its own
+                if cue is None and introduced:  # „Parwanow ist besorgt. Der Konflikt sei …“
+                    who, where = introduced[0].name, None
             if quote is not None:
                 new.append(Quotation(quote, "indirect", who, where, _span(s, cue), (s, e)))
+            introduced = [] if new else [m for m in inside if m.kind == "person" and not _genitive(m)]
             if new:
                 found.extend(new)
                 last, since_last = new[-1], 0
@@ -207,34 +242,74 @@ def _speaker(
         words = frame[clause_start : cue.start()].split()[-3:]
         return (" ".join(words), (c0 - len(" ".join(words)) - 1, c0 - 1)) if words else None
     # German puts the verb second: a clause that starts with its subject („Hegseth erklärte“,
-    # „Die Polizei teilte mit“) names the speaker right before the cue; one that starts
+    # „Die Polizei teilte mit“) names the speaker right before the verb; one that starts
     # otherwise („Unmissverständlich sagt das Gericht“, „…“, sagte Hegseth, „Laut einer
-    # Mitteilung … sagte Dong“) names it right after.
-    clause_start = max(frame.rfind(c, 0, cue.start()) for c in ",:;.") + 1
-    before = [m for m in inside if s + clause_start <= m.start and m.end <= c0]
+    # Mitteilung … sagte Dong“) names it right after. With a participle cue the verb is the
+    # auxiliary („Wagner hat den Papst gebeten“). A full stop inside a sentence ends no clause
+    # („Benedikt XVI. gebeten“).
+    clause_start = max(frame.rfind(c, 0, cue.start()) for c in ",:;") + 1
+    aux = _AUXILIARY.search(frame, clause_start, cue.start())
+    v0, v1 = (aux.start(), aux.end()) if aux else (cue.start(), cue.end())
+    head = frame[clause_start:v0]
+    fronted_pp = bool(_FRONTED_PP.match(head))
+    before = [m for m in inside if s + clause_start <= m.start and m.end <= s + v0]
     if (
         before
+        and not fronted_pp
         and before[-1].kind != "place"
-        and not frame[before[-1].end - s : cue.start()].strip()
+        and not frame[before[-1].end - s : v0].strip()
         and not _PREPOSITION.search(frame[: before[-1].start - s])
     ):
         return _said_by(before[-1])
-    head = frame[clause_start : cue.start()]
-    if not head.strip() and frame[: cue.start()].rstrip().endswith(","):
-        # an apposition right before the verb: „Dieser Arzt, Antonio Noja, schilderte …“
-        earlier = [m for m in inside if m.end <= c0 and not frame[m.end - s : clause_start - 1].strip()]
-        if earlier and earlier[-1].kind == "person":
-            return _said_by(earlier[-1])
-    subject = _pronoun(s + clause_start, head[:8], mentions) or _noun_phrase(s + clause_start, head, at_start=True)
-    if subject is not None:
-        return subject
-    after = _first_after(s, frame, cue.end(), inside, mentions, 30, stop=",:;")
+    if not head.strip() and frame[:v0].rstrip().endswith(","):
+        subject = _set_off_subject(s, frame, clause_start - 1, inside)
+        if subject is not None:
+            return subject
+    if not fronted_pp:
+        subject = _pronoun(s + clause_start, head[:8], mentions) or _noun_phrase(s + clause_start, head, at_start=True)
+        if subject is not None:
+            return subject
+    after = _first_after(s, frame, v1, inside, mentions, 30, stop=",:;")
     if after is not None:
         return after
     speakers = [m for m in before if m.kind != "place"] or before
     if not speakers:  # an apposition: „Der Vertreter der Arbeitgeber, Peter Clever, hat … gefordert“
         speakers = [m for m in inside if m.end <= c0 and m.kind == "person"]
     return _said_by(speakers[-1]) if speakers else None
+
+
+def _subject(s: int, head: str, inside: list[Mention], mentions: list[Mention]) -> tuple[str, Span] | None:
+    """The subject of a sentence with no speech verb, from what precedes its quote: a person
+    who opens it, after at most a title („Jelpkes Mitarbeiter Nick Brauns hat …“, „Auch der
+    Sprecher der SPD im Bundestag, Dieter Wiefelspütz, will …“), else a pronoun among its
+    first words („Ebenso griff sie … an: „…““)."""
+    for m in inside:
+        if m.end <= s + len(head) and m.kind == "person" and not _genitive(m):
+            opening = head[: m.start - s]
+            if not opening.strip() or _TITLE_PHRASE.fullmatch(" " + opening):
+                return _said_by(m)
+    opening_words = re.match(r"\s*\S+\s+\S+\s+\S+", head)
+    return _pronoun(s, opening_words.group(0), mentions) if opening_words else None
+
+
+def _set_off_subject(s: int, frame: str, comma: int, inside: list[Mention]) -> tuple[str, Span] | None:
+    """The person before the verb, set off by commas: an apposition („Dieser Arzt, Antonio Noja,
+    schilderte“) or a name followed by a relative clause („Robert Chow, der die Allianz führt,
+    erinnerte“). `comma` is the comma right before the verb."""
+    for _ in range(3):
+        start = frame.rfind(",", 0, comma) + 1
+        named = [m for m in inside if s + start <= m.start and m.end <= s + comma]
+        named = [m for m in named if not frame[m.end - s : comma].strip()]
+        if named and named[-1].kind == "person":
+            return _said_by(named[-1])
+        if start == 0:
+            return None
+        # step back over a relative clause, or over a title when a name opens the sentence:
+        # „Karl-Theodor zu Guttenberg, Obmann der Fraktion, warf …“
+        if not (_RELATIVE.match(frame[start:comma]) or frame.rfind(",", 0, start - 1) == -1):
+            return None
+        comma = start - 1
+    return None
 
 
 def _said_by(m: Mention) -> tuple[str, Span]:
@@ -252,9 +327,13 @@ def _first_after(
         if cut != -1:
             window = window[:cut]
     near = [m for m in inside if s + at <= m.start < s + at + len(window)]
-    persons = [m for m in near if m.kind == "person"] or near
+    persons = [m for m in near if m.kind == "person"]
     if persons:
         return _said_by(persons[0])
+    titled = [m for m in inside if m.kind == "person" and s + at < m.start]
+    titled = [m for m in titled if _TITLE_PHRASE.fullmatch(frame[at : m.start - s])]
+    if titled or near:
+        return _said_by((titled or near)[0])
     found = _pronoun(s + at, window[:12], mentions) or _noun_phrase(s + at, window)
     if found is None and (bare := _BARE_NAME.match(window)):  # „sagte Mark Toner“: nouns to the tagger
         return bare.group(1), (s + at + bare.start(1), s + at + bare.end(1))
@@ -262,10 +341,13 @@ def _first_after(
 
 
 def _pronoun(at: int, head: str, mentions: list[Mention]) -> tuple[str, Span] | None:
+    """The last person named before a pronoun, of the pronoun's gender where the first name
+    tells it („Sie sagte“ is not „Robert Gibbs“)."""
     m = _PRONOUN.search(head)
     if not m:
         return None
-    earlier = [x for x in mentions if x.end <= at + m.start() and x.kind == "person"]
+    other = "f" if m.group(0).lower() == "er" else "m"
+    earlier = [x for x in mentions if x.end <= at + m.start() and x.kind == "person" and gender(x.name) != other]
     return (earlier[-1].name, (at + m.start(), at + m.end())) if earlier else None
 
 
@@ -276,7 +358,9 @@ def _noun_phrase(at: int, head: str, at_start: bool = False) -> tuple[str, Span]
     return m.group(0), (at + m.start(), at + m.end())
 
 
-def _indirect(text: str, s: int, e: int, frame: str, cue: re.Match[str], named: bool) -> Span | None:
+def _indirect(
+    text: str, s: int, e: int, frame: str, cue: re.Match[str], named: bool, where: Span | None
+) -> Span | None:
     """The reported clause: after the comma that follows the cue („sagte X, …“, „…, dass …“,
     „…, stärken zu wollen“), the part before the cue („…, sagte X“), or the whole sentence
     around „laut X“ / „wie X mitteilte“, or of a strong cue with a named speaker and no clause
@@ -287,7 +371,7 @@ def _indirect(text: str, s: int, e: int, frame: str, cue: re.Match[str], named: 
     if comma != -1 and _CLAUSE.search(frame[comma:]):
         return _trim(text, (s + comma + 1, e))
     head = frame[: cue.start()].rstrip()
-    if head.endswith(","):
+    if head.endswith(",") and not (where and where[1] <= s + len(head)):  # not „X, Bürgermeister, schätzt“
         return _trim(text, (s, s + len(head)))
     if named and _CONTENT_CUE.fullmatch(cue.group(0)):
         return _trim(text, (s, e))
@@ -300,6 +384,12 @@ def _without_parentheses(frame: str) -> str:
 
 def _span(s: int, cue: re.Match[str] | None) -> Span | None:
     return (s + cue.start(), s + cue.end()) if cue else None
+
+
+def _genitive(m: Mention) -> bool:
+    """„Jelpkes Mitarbeiter“: a name in the genitive owns something; it is not the subject."""
+    last = m.text.split()[-1]
+    return last != m.name.split()[-1] and genitive_base(last) == m.name.split()[-1]
 
 
 def _within(m: Mention, spans: list[Span]) -> bool:

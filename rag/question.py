@@ -92,12 +92,16 @@ def _speaker(query: str, found: tuple[Mention, ...]) -> tuple[str | None, str | 
     return (named[0].name, about) if named else (None, None)
 
 
-def same_person(asked: str, speaker: str) -> bool:
-    """Does the stored speaker name the person asked for? One name's words must all be among
-    the other's, the surname included: „Scholz“ matches „Olaf Scholz“ and back, „Randy
-    Henderson“ matches „Commander Randy Henderson“, but „Olaf Scholz“ never „Anna Scholz“ and
-    never a bare „Olaf“."""
+def same_person(asked: str, speaker: str, article: str) -> bool:
+    """Does the stored speaker of `article` (its text) name the person asked for? One name's
+    words must all be among the other's, the surname included: „Scholz“ matches „Olaf Scholz“
+    and back, „Randy Henderson“ matches „Commander Randy Henderson“, but „Olaf Scholz“ never
+    „Anna Scholz“ and never a bare „Olaf“. A speaker stored by fewer words than were asked
+    („Scholz“ for „Anna Scholz“, „University“ for „Aga Khan University“) is that person only in
+    an article that names the whole asked name."""
     a, s = fold(asked).split(), fold(speaker).split()
     if not a or not s or a[-1] not in s:  # the surname asked for is always part of the speaker's name
         return False
-    return set(a) <= set(s) or set(s) <= set(a)
+    if set(a) <= set(s):
+        return True
+    return set(s) <= set(a) and " ".join(a) in " ".join(fold(article).split())

@@ -48,7 +48,8 @@ def statements(
     ]
     found: dict[str, list[Said]] = {}
     for aid in allowed:
-        quoted = [q for q in catalog.speech[aid].quotations if q.speaker and same_person(asked, q.speaker)]
+        text = catalog.articles[aid].text
+        quoted = [q for q in catalog.speech[aid].quotations if q.speaker and same_person(asked, q.speaker, text)]
         spans = _sentence_spans(catalog, aid) if quoted else []
         said = [
             Said(aid, s, e, q.speaker)
@@ -63,7 +64,7 @@ def statements(
     if not found:
         for aid in allowed:
             text = catalog.articles[aid].text
-            named = [m for m in catalog.speech[aid].mentions if m.kind == "person" and same_person(asked, m.name)]
+            named = [m for m in catalog.speech[aid].mentions if m.kind == "person" and same_person(asked, m.name, text)]
             spans = [
                 (s, e)
                 for s, e in _sentence_spans(catalog, aid)

@@ -61,3 +61,55 @@ def test_the_seed_articles_quotes_belong_to_hegseth_dong_and_trump() -> None:
     # stored with the article and read back unchanged
     again = ArticleSpeech.from_dict(speech.to_dict(), text)
     assert again.quotations == speech.quotations and again.mentions == speech.mentions
+
+
+def test_a_pronoun_stands_for_the_last_person_of_its_gender() -> None:
+    text = (
+        "Die Sprecherin Anna Weber und Regierungssprecher Robert Gibbs waren in Washington. "
+        "Sie sagte: „Die Auszeichnung ist ein Ansporn für uns alle.“"
+    )
+    assert quotes(text) == [("direct", "„Die Auszeichnung ist ein Ansporn für uns alle.“", "Anna Weber")]
+
+
+def test_the_speaker_of_a_clause_opened_by_a_prepositional_phrase_follows_the_verb() -> None:
+    text = (
+        "Auch Claudia Meani soll bestraft werden. "
+        "Für sie fordert Untersuchungsrichter Stefano Palazzi ebenfalls fünfjährige Sperren."
+    )
+    assert [speaker for _, _, speaker in quotes(text)] == ["Stefano Palazzi"]
+
+
+def test_a_name_after_a_title_after_the_verb_is_the_speaker() -> None:
+    text = "„Das wird nicht ausreichen“, erklärte die Geschäftsführerin der Organisation, Manuela Roßbach."
+    assert quotes(text) == [("direct", "„Das wird nicht ausreichen“", "Manuela Roßbach")]
+
+
+def test_a_relative_clause_between_speaker_and_verb() -> None:
+    text = "Robert Chow, der die Allianz führt, erinnerte daran, dass es eine Gegendemonstration gegeben habe."
+    assert quotes(text) == [("indirect", "dass es eine Gegendemonstration gegeben habe", "Robert Chow")]
+
+
+def test_with_a_participle_cue_the_auxiliary_marks_the_subject() -> None:
+    text = "Der Weihbischof Gerhard Wagner hat Papst Benedikt XVI. gebeten, seine Ernennung zurückzunehmen."
+    assert quotes(text) == [("indirect", "seine Ernennung zurückzunehmen", "Gerhard Wagner")]
+
+
+def test_a_subjunctive_sentence_reports_the_person_named_just_before() -> None:
+    text = "Staatspräsident Georgi Parwanow ist besorgt. Der Konflikt sei nicht ethnisch, sondern persönlich motiviert."
+    assert quotes(text) == [
+        ("indirect", "Der Konflikt sei nicht ethnisch, sondern persönlich motiviert", "Georgi Parwanow")
+    ]
+
+
+def test_a_quote_without_a_speech_verb_belongs_to_the_sentences_subject() -> None:
+    text = (
+        "Angela Merkel sprach in München über den Iran. "
+        "Ebenso griff sie Präsident Mahmud Ahmadinedschad an: „Wer den Holocaust leugnet, kann nichts erwarten.“ "
+        "Sein Mitarbeiter Nick Brauns hat weniger Hemmungen: „Wir sind der Meinung, dass der Kampf legitim ist.“"
+    )
+    assert [speaker for _, _, speaker in quotes(text)] == ["Angela Merkel", "Nick Brauns"]
+
+
+def test_a_subject_set_off_by_commas_is_not_taken_for_the_quote() -> None:
+    text = "Der frühere Bürgermeister der Gemeinde, Heiner Falldorf, schätzt den Vorgang als schwere Niederlage ein."
+    assert quotes(text) == [("indirect", text.rstrip("."), "Heiner Falldorf")]
