@@ -194,12 +194,14 @@ class QuotationFinder:
             speaker = _speaker(s, frame_text, cue, inside, mentions) if cue else None
             if cue is None and direct:  # „Nick Brauns hat weniger Hemmungen, das zu zeigen: „…““
                 speaker = _subject(s, frame_text[: direct[0][0] - s], inside, mentions)
+            # a short quote needs a cue or a speaker in its own sentence: „Jeder stirbt für sich
+            # allein“ after someone's statement is a film title, not theirs
+            long_enough = cue is not None or speaker is not None
             recent = last if last is not None and since_last <= 2 else None
             if speaker is None and recent is not None and recent.speaker:
                 speaker = (recent.speaker, None)
             who, where = speaker or (None, None)
             new: list[Quotation] = []
-            long_enough = cue is not None or speaker is not None
             for q in direct:
                 if long_enough or len(text[q[0] : q[1]].split()) >= _MIN_BARE_QUOTE_WORDS:
                     new.append(Quotation(_trim(text, q), "direct", who, where, _span(s, cue), (s, e)))

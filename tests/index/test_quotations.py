@@ -113,3 +113,11 @@ def test_a_quote_without_a_speech_verb_belongs_to_the_sentences_subject() -> Non
 def test_a_subject_set_off_by_commas_is_not_taken_for_the_quote() -> None:
     text = "Der frühere Bürgermeister der Gemeinde, Heiner Falldorf, schätzt den Vorgang als schwere Niederlage ein."
     assert quotes(text) == [("indirect", text.rstrip("."), "Heiner Falldorf")]
+
+
+def test_a_short_quote_with_no_speaker_of_its_own_is_a_title_not_the_last_speakers() -> None:
+    text = (
+        "Der Schauspieler Rainer Wittner sagte: „Ich habe sehr gern in Babelsberg gedreht.“ "
+        "So zum Beispiel in „Nackt unter Wölfen“ oder „Jeder stirbt für sich allein“."
+    )
+    assert quotes(text) == [("direct", "„Ich habe sehr gern in Babelsberg gedreht.“", "Rainer Wittner")]
