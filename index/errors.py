@@ -43,6 +43,13 @@ class ModelError(RagError):
     status_code = 503
 
 
+class GeneratorUnavailable(RagError):
+    """A remote generator could not be reached, refused, or was too slow; the read path answers
+    extractively instead."""
+
+    status_code = 503
+
+
 class BusyError(RagError):
     """Too many requests wait for the model; retry later."""
 

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         "PyTorch float32; changing it means `rag reindex`.",
     )
     generator: Literal["llama", "none"] = Field("llama", description="'none' disables generation.")
+    generator_url: str | None = Field(
+        None,
+        description="An OpenAI-compatible server (http://host:port/v1: llama.cpp's server, vLLM) that "
+        "generates instead of the bundled GGUF; n_ctx is its context window.",
+    )
+    generator_model: str = Field("", description="The model name sent to RAG_GENERATOR_URL; empty: its default.")
     reader: Literal["off", "on"] = Field(
         "off",
         description="on: the trained reader scores every candidate sentence (confidence, extra abstention); "

@@ -12,6 +12,7 @@ from rag.generator import Generator, LlamaCppGenerator
 from rag.pipeline import Rag
 from rag.probe import ProbeCache
 from rag.reader.onnx_reader import OnnxReader, Reader
+from rag.remote_generator import RemoteGenerator
 from rag.retrieval import HybridRetriever
 
 
@@ -34,6 +35,13 @@ def build_embedder(settings: Settings) -> Embedder:
 def build_generator(settings: Settings) -> Generator | None:
     if settings.generator == "none":
         return None
+    if settings.generator_url:
+        return RemoteGenerator(
+            settings.generator_url,
+            settings.generator_model,
+            n_ctx=settings.n_ctx,
+            timeout_s=settings.generation_timeout_s,
+        )
     return LlamaCppGenerator(
         settings.gguf_file,
         n_ctx=settings.n_ctx,

@@ -8,6 +8,7 @@ the response says so (`fallback: "extractive"`).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Generator as Generator_
@@ -19,7 +20,7 @@ import numpy as np
 
 from index.catalog import Catalog
 from index.embedder import Embedder
-from index.errors import InputError
+from index.errors import GeneratorUnavailable, InputError
 from index.readers import is_blank
 from rag.abstain import AbstainParams, Decision, decide, naming_articles
 from rag.answer import Answer, Citation, ModelInfo, Timings
@@ -45,6 +46,7 @@ from rag.speakers import statements
 from rag.text import is_german
 from rag.verify import VerifyParams, split_answer, verify_sentences
 
+log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 
 
@@ -203,7 +205,11 @@ class Rag:
         omitted = 0
         confidence = decision.confidence  # what `min_reader` was compared to, so thresholds can be replayed
         if self._use_generator(mode or self.mode) and parsed.speaker is None:
-            composed, omitted = yield from self._generate(question, passages, sentences, timings, stop)
+            try:
+                composed, omitted = yield from self._generate(question, passages, sentences, timings, stop)
+            except GeneratorUnavailable as e:  # a remote model down or slow: the quotes still answer
+                log.warning("generation failed, answering extractively: %s", e)
+                composed = None
             if composed is not None:
                 answer = finish(composed.text, composed.citations, False, "generative", None, confidence, omitted)
                 yield Event("answer", answer)
@@ -289,7 +295,11 @@ class Rag:
                 key = ProbeCache.key(path, self.embedder.name) if self.probe_cache and path else None
                 cached = self.probe_cache.get(key) if self.probe_cache and key else None
                 if cached is None:
-                    cached = probe_generator(self.generator, self.embedder, self.verify)
+                    try:
+                        cached = probe_generator(self.generator, self.embedder, self.verify)
+                    except GeneratorUnavailable as e:  # not cached: the server may be up next time
+                        log.warning("the generator could not be checked: %s", e)
+                        return False
                     if self.probe_cache and key:
                         self.probe_cache.put(key, cached)
                 self._trusted = cached

@@ -1,0 +1,169 @@
+"""A remote generator: llama.cpp's own OpenAI-compatible server with the bundled GGUF, for real,
+and servers that are down or silent."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from index.embedder import Embedder
+from index.errors import GeneratorUnavailable, InputError
+from rag.config import Settings
+from rag.factory import build_generator, build_rag
+from rag.pipeline import Rag
+from rag.reader.onnx_reader import Reader
+from rag.remote_generator import RemoteGenerator
+
+QUESTION = "Was wurde über Taiwan gesagt?"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def llama_server(model_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`python -m llama_cpp.server` serving the bundled Gemma on 127.0.0.1 (up in about 6 s)."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "llama_cpp.server", "--model", str(model_settings.gguf_file)),
+                *("--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2"),
+                *("--chat_format", "gemma"),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _rag(
+    settings: Settings, data: Path, embedder: Embedder, reader: Reader, generator: RemoteGenerator | None = None
+) -> Rag:
+    s = settings.model_copy(update={"data_dir": data})
+    return build_rag(s, embedder=embedder, reader=reader, generator=generator or build_generator(s))
+
+
+def test_a_remote_llama_cpp_server_streams_tokens(llama_server: str) -> None:
+    g = RemoteGenerator(llama_server)
+    pieces = list(g.generate([{"role": "user", "content": "Frage: Wer traf sich in Malaysia?"}], 12, 0.0))
+    assert len(pieces) >= 3 and "".join(pieces).strip()
+
+
+def test_a_remote_answer_is_verified_like_a_local_one(
+    llama_server: str, model_settings: Settings, data_copy: Path, embedder: Embedder, reader: Reader
+) -> None:
+    settings = model_settings.model_copy(update={"generator_url": llama_server})
+    rag = _rag(settings, data_copy, embedder, reader)
+    events = list(rag.stream(QUESTION, mode="generative"))
+    assert "token" in [e.kind for e in events]  # the remote model was asked and streamed
+    answer = events[-1].data
+    assert answer.model.generator == f"remote @ {llama_server}"
+    assert answer.timings.generate_ms > 0
+    assert answer.mode == "generative" or answer.fallback == "extractive"
+    assert answer.citations
+    for c in answer.citations:
+        assert c.verified and c.quotes
+        assert all(c.start <= q.start < q.end <= c.end for q in c.quotes)
+
+
+def test_an_unreachable_server_gives_the_quotes_with_fallback_through_the_api(
+    model_settings: Settings, data_copy: Path, embedder: Embedder, reader: Reader
+) -> None:
+    nobody = f"http://127.0.0.1:{_free_port()}/v1"  # nothing listens there
+    settings = model_settings.model_copy(update={"generator_url": nobody, "data_dir": data_copy})
+    app = create_app(settings, rag=_rag(settings, data_copy, embedder, reader))
+    client = TestClient(app, base_url="http://localhost")  # the host guard
+    t = time.perf_counter()
+    r = client.post("/ask", json={"question": QUESTION, "mode": "generative"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["fallback"] == "extractive" and body["mode"] == "extractive" and body["citations"]
+    assert time.perf_counter() - t < 10
+    # auto mode cannot check an unreachable model, so it does not trust it, and still answers
+    r = client.post("/ask", json={"question": QUESTION, "mode": "auto"})
+    assert r.status_code == 200 and r.json()["mode"] == "extractive" and r.json()["citations"]
+
+
+def test_a_server_that_accepts_but_never_answers_times_out(
+    model_settings: Settings, data_copy: Path, embedder: Embedder, reader: Reader
+) -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(silent.accept()[0]), daemon=True).start()
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}/v1"
+    try:
+        g = RemoteGenerator(url, chunk_timeout_s=1.0)
+        with pytest.raises(GeneratorUnavailable, match="did not answer in time"):
+            list(g.generate([{"role": "user", "content": "Hallo"}], 5, 0.0))
+        t = time.perf_counter()
+        answer = _rag(model_settings, data_copy, embedder, reader, g).ask(QUESTION, mode="generative")
+        assert answer.fallback == "extractive" and answer.citations
+        assert time.perf_counter() - t < 5
+    finally:
+        silent.close()
+        for c in held:
+            c.close()
+
+
+class _Overloaded(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.send_response(503)
+        self.end_headers()
+        self.wfile.write(b"all slots busy")
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+def test_an_overloaded_server_makes_the_api_answer_503_with_retry_after(
+    model_settings: Settings, data_copy: Path, embedder: Embedder, reader: Reader
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Overloaded)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        settings = model_settings.model_copy(update={"generator_url": url, "data_dir": data_copy})
+        app = create_app(settings, rag=_rag(settings, data_copy, embedder, reader))
+        r = TestClient(app, base_url="http://localhost").post("/ask", json={"question": QUESTION, "mode": "generative"})
+        assert r.status_code == 503 and r.headers["Retry-After"] and "busy" in r.json()["detail"]
+    finally:
+        server.shutdown()
+
+
+def test_a_generator_url_that_is_no_http_url_is_refused_by_name() -> None:
+    for bad in ("localhost:8080/v1", "ftp://host/v1", "http://"):
+        with pytest.raises(InputError, match="RAG_GENERATOR_URL"):
+            build_generator(Settings(generator_url=bad))
