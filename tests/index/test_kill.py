@@ -32,6 +32,7 @@ from index.catalog import Catalog
 
 _write = Catalog._write
 def slow_write(self, folder):  # a slow disk: the write window is wide enough to be hit
+    print("writing", flush=True)
     _write(self, folder)
     time.sleep(0.4)
 Catalog._write = slow_write
@@ -77,14 +78,20 @@ def test_kill_9_at_twelve_points_never_breaks_the_index(tmp_path: Path) -> None:
     counts = []
     start = 0
     mid_write = 0
-    for _ in range(12):
+    for k in range(12):
         child = subprocess.Popen(
             [sys.executable, "-c", CHILD, str(data), str(start)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        time.sleep(rng.uniform(1.0, 4.0))
+        # The clock starts at the child's first write, not at its start: on a busy machine the
+        # imports and the tagger take seconds, and a kill before any write tests nothing. Every
+        # other kill lands inside that write (it lasts at least 0.4 s), the rest anywhere after.
+        assert child.stdout is not None
+        while (line := child.stdout.readline()) != b"writing\n":
+            assert line, child.stderr.read() if child.stderr else "the child ended before writing"
+        time.sleep(rng.uniform(0.0, 0.3) if k % 2 else rng.uniform(0.5, 3.0))
         child.send_signal(signal.SIGKILL)
         child.wait()
         mid_write += bool(list(data.glob(".gen-*.tmp")))
