@@ -23,7 +23,7 @@ from index.keyword import Bm25Index
 from index.manifest import FORMAT_VERSION, MIGRATABLE, Manifest
 from index.sentences import Span, split_sentences
 from index.speech import VERSION as SPEECH_VERSION
-from index.speech import ArticleSpeech, annotate
+from index.speech import ArticleSpeech, SpeakerIndex, annotate
 from index.vectors import FaissStore
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class Catalog:
         self.bm25 = Bm25Index()
         self.sentences = SentenceTable(manifest.dim)
         self.speech: dict[str, ArticleSpeech] = {}
+        self.speakers = SpeakerIndex()
         self.stale_speech = False  # names and quotations were re-found on load: save to keep them
 
     @classmethod
@@ -72,6 +73,7 @@ class Catalog:
             del self.hashes[aid]
             self.sentences.drop(aid)
             self.speech.pop(aid, None)
+            self.speakers.drop(aid)
             removed.append(aid)
         return removed
 
@@ -107,7 +109,7 @@ class Catalog:
 
     def _add(self, article: Article, spans: list[Span], sentence_vecs: Vectors) -> None:
         self.sentences.put(article.id, spans, sentence_vecs)
-        self.speech[article.id] = annotate(article.text, spans)
+        self._put_speech(article.id, annotate(article.text, spans))
         stored = self.sentences.by_article[article.id]
         chunks = chunk_article(article, self.manifest.chunking, spans)
         rows = list(range(self.manifest.next_row, self.manifest.next_row + len(chunks)))
@@ -121,6 +123,10 @@ class Catalog:
         self.rows_of[article.id] = rows
         self.articles[article.id] = article
         self.hashes[article.id] = article.content_hash
+
+    def _put_speech(self, article_id: str, speech: ArticleSpeech) -> None:
+        self.speech[article_id] = speech
+        self.speakers.put(article_id, speech)
 
     def check_embedder(self, embedder: Embedder) -> None:
         if embedder.name != self.manifest.embedder or embedder.dim != self.manifest.dim:
@@ -194,9 +200,9 @@ class Catalog:
                 speech = d.pop("speech", None)
                 article = cat.articles[d["id"]] = Article.from_dict(d)
                 if speech is not None and manifest.speech_version == SPEECH_VERSION:
-                    cat.speech[article.id] = ArticleSpeech.from_dict(speech, article.text)
+                    cat._put_speech(article.id, ArticleSpeech.from_dict(speech, article.text))
                 else:  # format 2, or older rules: found again now, without re-embedding
-                    cat.speech[article.id] = annotate(article.text, spans[-1][1])
+                    cat._put_speech(article.id, annotate(article.text, spans[-1][1]))
                     cat.stale_speech = True
         if cat.stale_speech:
             log.warning(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from index.analyzer import fold
 from index.names import Mention, NameFinder
 from index.quotations import Quotation, QuotationFinder
 from index.sentences import Span
@@ -48,6 +49,34 @@ class ArticleSpeech:
     def sources_within(self, start: int, end: int) -> set[str]:
         """Speakers whose mention as the source of a quotation lies in [start, end)."""
         return {q.speaker for q in self.quotations if q.speaker and q.speaker_span and start <= q.speaker_span[0] < end}
+
+
+class SpeakerIndex:
+    """Which articles quote or name a person, by each folded word of the person's name. A speaker
+    question („Was sagte Scholz?“) reads only the articles under the asked surname instead of
+    every article's quotations: over the 2,917 news articles that scan took 38 ms p50 and 157 ms
+    p95 per question, growing with the archive; the lookup is a dictionary access."""
+
+    def __init__(self) -> None:
+        self._articles: dict[str, set[str]] = {}  # folded name word -> article ids
+        self._words: dict[str, set[str]] = {}  # article id -> its folded name words
+
+    def put(self, article_id: str, speech: ArticleSpeech) -> None:
+        self.drop(article_id)
+        names = {q.speaker for q in speech.quotations if q.speaker}
+        names |= {m.name for m in speech.mentions if m.kind == "person"}
+        words = {w for name in names for w in fold(name).split()}
+        self._words[article_id] = words
+        for w in words:
+            self._articles.setdefault(w, set()).add(article_id)
+
+    def drop(self, article_id: str) -> None:
+        for w in self._words.pop(article_id, set()):
+            self._articles[w].discard(article_id)
+
+    def articles(self, word: str) -> set[str]:
+        """The articles where a quoted or named person's name holds `word` (any case, folded)."""
+        return set(self._articles.get(fold(word), ()))
 
 
 def annotate(text: str, sentences: list[Span]) -> ArticleSpeech:

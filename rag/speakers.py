@@ -41,13 +41,16 @@ def statements(
     to the question: those within `margin` (sentence choice's margin) of the best one."""
     assert question.speaker is not None
     asked = question.speaker
-    allowed = [
-        aid
-        for aid, a in catalog.articles.items()
-        if filters is None or not filters.active() or filters.allows_meta(a.date, a.source)
-    ]
+
+    def allowed(aid: str) -> bool:
+        a = catalog.articles[aid]
+        return filters is None or not filters.active() or filters.allows_meta(a.date, a.source)
+
+    # the surname asked for is part of every matching name (`same_person`), so only the articles
+    # whose quoted or named persons carry it are read
+    naming = sorted(aid for aid in catalog.speakers.articles(asked.split()[-1]) if allowed(aid))
     found: dict[str, list[Said]] = {}
-    for aid in allowed:
+    for aid in naming:
         text = catalog.articles[aid].text
         quoted = [q for q in catalog.speech[aid].quotations if q.speaker and same_person(asked, q.speaker, text)]
         spans = _sentence_spans(catalog, aid) if quoted else []
@@ -62,13 +65,14 @@ def statements(
         if said:
             found[aid] = said
     if not found:
-        for aid in allowed:
+        # a name the tagger missed („Mark Toner“) is found by its spelling
+        spelled = {aid for aid, a in catalog.articles.items() if asked in a.text and allowed(aid)}
+        for aid in sorted(spelled.union(naming)):
             text = catalog.articles[aid].text
             named = [m for m in catalog.speech[aid].mentions if m.kind == "person" and same_person(asked, m.name, text)]
             spans = [
                 (s, e)
                 for s, e in _sentence_spans(catalog, aid)
-                # a name the tagger missed („Mark Toner“) is found by its spelling
                 if any(s <= m.start < e for m in named) or asked in text[s:e]
             ]
             said = [Said(aid, s, e, named[0].name if named else asked) for s, e in spans]

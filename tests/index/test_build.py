@@ -192,3 +192,20 @@ def test_names_found_by_older_rules_are_found_again_on_load(tmp_path: Path, hash
     assert manifest["speech_version"] >= 1
     (folder / "manifest.json").write_text(json.dumps({**manifest, "speech_version": 0}), encoding="utf-8")
     assert Catalog.load(tmp_path, hash_embedder).stale_speech
+
+
+def test_the_speaker_index_follows_upserts_removals_and_loads(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
+    scholz = "Kanzler Olaf Scholz reiste nach Kiel. Scholz sagte, der Hafen sei wichtig."
+    baerbock = "Die Ministerin Annalena Baerbock sagte, die Gespräche seien konstruktiv gewesen."
+    upsert_articles(
+        tmp_path,
+        [art("a1", scholz), art("a2", baerbock), art("a3", "Der Bau kostete 4 Millionen Euro.")],
+        hash_embedder,
+    )
+    cat = Catalog.load(tmp_path, hash_embedder)
+    assert cat.speakers.articles("Scholz") == {"a1"} and cat.speakers.articles("olaf") == {"a1"}
+    assert cat.speakers.articles("Baerbock") == {"a2"} and cat.speakers.articles("Bau") == set()
+    upsert_articles(tmp_path, [art("a1", baerbock)], hash_embedder)  # a rewritten article loses its old names
+    remove_articles(tmp_path, ["a2"], hash_embedder)
+    cat = Catalog.load(tmp_path, hash_embedder)
+    assert cat.speakers.articles("Scholz") == set() and cat.speakers.articles("Baerbock") == {"a1"}
