@@ -55,7 +55,9 @@ class RemoteGenerator:
     ) -> None:
         self.url = check_url(url)
         self.model = model
-        self.name = f"{model or 'remote'} @ {self.url}"
+        parts = urlsplit(self.url)  # shown in /health and every answer: without a password
+        host = parts.netloc.rpartition("@")[2]
+        self.name = f"{model or 'remote'} @ {parts.scheme}://{host}{parts.path}"
         self._n_ctx = n_ctx
         # connect: a live server on a LAN accepts at once. chunk: the first token waits until
         # the whole prompt is read; a 3,000-token prompt took Gemma 270M 23 s on this 2-core

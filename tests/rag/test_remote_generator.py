@@ -167,3 +167,5 @@ def test_a_generator_url_that_is_no_http_url_is_refused_by_name() -> None:
     for bad in ("localhost:8080/v1", "ftp://host/v1", "http://"):
         with pytest.raises(InputError, match="RAG_GENERATOR_URL"):
             build_generator(Settings(generator_url=bad))
+    shown = RemoteGenerator("http://editor:secret@127.0.0.1:8080/v1/").name
+    assert shown == "remote @ http://127.0.0.1:8080/v1" and "secret" not in shown
