@@ -31,13 +31,13 @@ from api.errors import errors
 from api.openai_compat import router as openai_router
 from api.schemas import AskRequest, Health, Turn
 from api.security import GuardMiddleware, security_headers
-from index import storage
+from index.archive import Archive
 from index.errors import BusyError, InputError, NoIndexError, RagError
+from index.filters import Filters
 from rag.answer import Answer
 from rag.config import Settings
 from rag.generator import Message
 from rag.pipeline import Rag
-from rag.retrieval import Filters
 
 log = logging.getLogger("quellen.api")
 STATIC = Path(__file__).parent / "static"
@@ -96,7 +96,8 @@ def _without_paths(message: str, settings: Settings) -> str:
 NO_INDEX = "No index yet: add articles with POST /articles (or run `rag index` on the server)"
 
 
-def create_app(settings: Settings | None = None, rag: Rag | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, rag: Rag | None = None, archive: Archive | None = None) -> FastAPI:
+    """`archive`: where the index lives (default: as `settings` say, `rag.factory.build_archive`)."""
     settings = settings or Settings()
     # /docs and /redoc would load Swagger UI from a CDN, which an offline machine cannot reach;
     # /openapi.json stays (see the README for viewing it offline).
@@ -107,7 +108,11 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
         docs_url=None,
         redoc_url=None,
     )
-    holder = RagHolder(settings, rag)
+    if archive is None:
+        from rag.factory import build_archive
+
+        archive = build_archive(settings)
+    holder = RagHolder(settings, rag, archive)
     app.state.holder = holder
     hosts = [*settings.allowed_hosts, settings.host]
     headers = security_headers(_script_hashes(STATIC / "index.html"))
@@ -137,7 +142,7 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
 
     @app.get("/health", response_model=Health)
     def health() -> Health:
-        if storage.current_dir(settings.data_dir) is None and holder.rag is None:
+        if holder.rag is None and holder.archive.version() is None:
             return Health(status="no_index", articles=0, chunks=0, embedder=None, generator=None, message=NO_INDEX)
         try:
             r = holder.get()
@@ -214,3 +219,8 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None) -> Fast
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker of `rag serve --workers N` (settings from the RAG_* environment)."""
+    return create_app(Settings())

@@ -11,14 +11,14 @@ import datetime as dt
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import HolderDep, RagDep, SettingsDep
+from api.deps import HolderDep, RagDep
 from api.errors import errors
 from api.schemas import Text
 from index.article import Article
 from index.build import remove_articles, upsert_articles
 from index.errors import InputError, NotFoundError, TooLargeError
+from index.filters import Filters
 from index.readers import ARTICLE_ID, NON_BLANK, check_article
-from rag.retrieval import Filters
 
 router = APIRouter(tags=["articles"])
 # One request is embedded while its client waits: 200k characters took 29 s on 2 cores, so an
@@ -112,19 +112,19 @@ def _check_request(items: list[ArticleIn]) -> None:
 
 
 @router.post("/articles", response_model=WriteResult, responses=errors(401, 413, 500, 503))
-def upsert(body: ArticleIn | list[ArticleIn], holder: HolderDep, settings: SettingsDep) -> WriteResult:
+def upsert(body: ArticleIn | list[ArticleIn], holder: HolderDep) -> WriteResult:
     """Add or replace articles by id; only new or changed ones are embedded. The first article
     sent to an empty data directory creates the index."""
     items = body if isinstance(body, list) else [body]
     _check_request(items)
     articles = [_article(a) for a in items]
-    s = upsert_articles(settings.data_dir, articles, holder.embedder())
+    s = upsert_articles(holder.archive, articles, holder.embedder())
     return WriteResult(added=s.added, updated=s.updated, unchanged=s.unchanged, articles=s.articles, chunks=s.chunks)
 
 
 @router.delete("/articles/{article_id}", response_model=WriteResult, responses=errors(401, 404, 500, 503))
-def delete(article_id: str, r: RagDep, settings: SettingsDep) -> WriteResult:
-    s = remove_articles(settings.data_dir, [article_id], r.embedder)
+def delete(article_id: str, r: RagDep, holder: HolderDep) -> WriteResult:
+    s = remove_articles(holder.archive, [article_id], r.embedder)
     if not s.removed:
         raise NotFoundError(f"article {article_id!r} is not in the index")
     return WriteResult(removed=s.removed, articles=s.articles, chunks=s.chunks)

@@ -9,8 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from index import storage
-from index.catalog import Catalog
+from index.archive import Archive
 from index.embedder import Embedder
 from index.errors import BusyError
 from rag.config import Settings
@@ -19,14 +18,16 @@ from rag.pipeline import Rag
 
 class RagHolder:
     """Builds the pipeline on first use, so the server starts even before indexing, and
-    picks up a newer index generation (written by `rag index` or the API) on the next request."""
+    picks up what another process wrote (`rag index`, the API, another worker on the same
+    database) on the next request."""
 
-    def __init__(self, settings: Settings, rag: Rag | None) -> None:
+    def __init__(self, settings: Settings, rag: Rag | None, archive: Archive) -> None:
         self.settings = settings
         self.rag = rag
+        self.archive = archive
         self._lock = threading.Lock()
         self._embedder: Embedder | None = rag.embedder if rag is not None else None
-        self._loaded = storage.current_dir(settings.data_dir) if rag is not None else None
+        self._loaded = archive.version() if rag is not None else None
         # One question is answered at a time per core budget; `max_waiting` more may wait.
         self._slots = threading.BoundedSemaphore(settings.max_waiting + 1)
 
@@ -63,15 +64,15 @@ class RagHolder:
 
     def get(self) -> Rag:
         with self._lock:
-            current = storage.current_dir(self.settings.data_dir)
+            current = self.archive.version()
             if self.rag is None:
                 from rag.factory import build_rag
 
-                self.rag = build_rag(self.settings, embedder=self._embedder)
+                self.rag = build_rag(self.settings, embedder=self._embedder, archive=self.archive)
                 self._embedder = self.rag.embedder
                 self._loaded = current
             elif current is not None and current != self._loaded:
-                self.rag.set_catalog(Catalog.load(self.settings.data_dir, self.rag.embedder))
+                self.rag.set_catalog(self.archive.reload(self.rag.catalog, self.rag.embedder))
                 self._loaded = current
             return self.rag
 

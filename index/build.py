@@ -14,12 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import storage
+from index.archive import Archive, as_archive
 from index.article import Article
-from index.catalog import Catalog
 from index.chunking import ChunkingParams
 from index.embedder import Embedder
-from index.errors import IndexMismatchError, NoIndexError
+from index.errors import IndexMismatchError
 from index.manifest import FORMAT_VERSION, MIGRATABLE
 from index.readers import Skipped
 
@@ -39,15 +38,8 @@ class IndexSummary:
     chunks: int = 0
 
 
-def _open(data_dir: Path, embedder: Embedder, chunking: ChunkingParams | None) -> Catalog:
-    try:
-        return Catalog.load(data_dir, embedder)
-    except NoIndexError:
-        return Catalog.empty(embedder, chunking)
-
-
 def upsert_articles(
-    data_dir: Path,
+    where: Path | Archive,
     articles: list[Article],
     embedder: Embedder,
     skipped: list[Skipped] | None = None,
@@ -63,8 +55,9 @@ def upsert_articles(
         if a.id in by_id:
             summary.skipped.append(Skipped(a.id, "duplicate id in this batch; the later one is used"))
         by_id[a.id] = a
-    with storage.write_lock(data_dir):
-        cat = _open(data_dir, embedder, chunking)
+    archive = as_archive(where)
+    with archive.writing():
+        cat = archive.open_or_create(embedder, chunking)
         todo = []
         for a in by_id.values():
             if cat.is_unchanged(a):
@@ -74,7 +67,7 @@ def upsert_articles(
                 todo.append(a)
         if on_plan:
             on_plan(len(todo))
-        if todo or storage.current_dir(data_dir) is None:
+        if todo or archive.version() is None:
             last = time.monotonic()
 
             def step(done: int) -> None:
@@ -82,27 +75,29 @@ def upsert_articles(
                 if progress:
                     progress(done)
                 if time.monotonic() - last >= checkpoint_s:
-                    cat.save(data_dir)  # between batches, so the checkpoint is consistent
+                    archive.publish(cat)  # between batches, so the checkpoint is consistent
                     last = time.monotonic()
 
             cat.upsert(todo, embedder, step)
-            cat.save(data_dir)
+            archive.publish(cat)
         summary.articles, summary.chunks = len(cat.articles), len(cat.chunks)
     return summary
 
 
-def remove_articles(data_dir: Path, article_ids: list[str], embedder: Embedder) -> IndexSummary:
+def remove_articles(where: Path | Archive, article_ids: list[str], embedder: Embedder) -> IndexSummary:
     summary = IndexSummary()
-    with storage.write_lock(data_dir):
-        cat = Catalog.load(data_dir, embedder)
+    archive = as_archive(where)
+    with archive.writing():
+        # with no index yet, `load` says so; else the writer's catalog as for an upsert
+        cat = archive.load(embedder) if archive.version() is None else archive.open_or_create(embedder, None)
         summary.removed = cat.remove(article_ids)
         if summary.removed:
-            cat.save(data_dir)
+            archive.publish(cat)
         summary.articles, summary.chunks = len(cat.articles), len(cat.chunks)
     return summary
 
 
-def reembed_all(data_dir: Path, embedder: Embedder) -> IndexSummary:
+def reembed_all(where: Path | Archive, embedder: Embedder) -> IndexSummary:
     """Rebuild the index from its own stored articles with `embedder` (atomic, like any write).
 
     This is the way out of an embedder mismatch: the old index stays current until the new
@@ -110,20 +105,18 @@ def reembed_all(data_dir: Path, embedder: Embedder) -> IndexSummary:
     An index built with the same model is upgraded without re-embedding: an older format, or
     names and quotations found by older rules (`index.speech.VERSION`).
     """
-    with storage.write_lock(data_dir):
+    archive = as_archive(where)
+    with archive.writing():
         # Only the articles are read: the old index may come from another model or format.
-        articles, old = Catalog.stored_articles(data_dir)
+        articles, old = archive.stored_articles()
         same_model = (old.embedder, old.dim) == (embedder.name, embedder.dim)
         if same_model and old.format_version in (FORMAT_VERSION, *MIGRATABLE):
             try:
-                upgraded = Catalog.load(data_dir, embedder)
+                upgraded = archive.load(embedder)
             except IndexMismatchError:
                 pass  # inconsistent files: rebuilt from the articles below
             else:
-                upgraded.save(data_dir)
+                archive.publish(upgraded)
                 return IndexSummary(updated=[], articles=len(upgraded.articles), chunks=len(upgraded.chunks))
-        fresh = Catalog.empty(embedder, old.chunking)
-        fresh.manifest.generation = old.generation
-        fresh.upsert(articles, embedder)
-        fresh.save(data_dir)
+        fresh = archive.rebuild(articles, embedder, old)
         return IndexSummary(updated=list(fresh.articles), articles=len(fresh.articles), chunks=len(fresh.chunks))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,8 @@ from index.article import Article, Chunk
 from index.chunking import ChunkingParams, chunk_article
 from index.embedder import Embedder, Vectors
 from index.errors import IndexMismatchError, NoIndexError
-from index.evidence import SentenceTable, chunk_vector
+from index.evidence import SentenceTable, chunk_vector, within
+from index.filters import Filters
 from index.keyword import Bm25Index
 from index.manifest import FORMAT_VERSION, MIGRATABLE, Manifest
 from index.sentences import Span, split_sentences
@@ -35,6 +37,28 @@ def keyword_text(chunk: Chunk) -> str:
     """Title and date help keyword search but are not part of the stored passage text."""
     head = " ".join(p for p in (chunk.title, f"({chunk.date})" if chunk.date else "") if p)
     return f"{head}\n{chunk.text}" if head and not chunk.text.startswith(chunk.title) else chunk.text
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article made ready for storing: what every store keeps of it, computed outside any
+    lock or transaction (the embedding, the slow part, happened before)."""
+
+    article: Article
+    spans: list[Span]
+    sentence_vectors: Vectors
+    speech: ArticleSpeech
+    chunks: list[Chunk]
+    chunk_vectors: Vectors  # one row per chunk: the normalized mean of its sentences' vectors
+
+
+def prepare(article: Article, spans: list[Span], sentence_vecs: Vectors, chunking: ChunkingParams) -> Prepared:
+    chunks = chunk_article(article, chunking, spans)
+    members = [sentence_vecs[within(spans, c.start, c.end)] for c in chunks]
+    vectors = (
+        np.stack([chunk_vector(m) for m in members]) if chunks else np.zeros((0, sentence_vecs.shape[-1]), np.float32)
+    )
+    return Prepared(article, list(spans), sentence_vecs, annotate(article.text, spans), chunks, vectors)
 
 
 class Catalog:
@@ -62,20 +86,36 @@ class Catalog:
         """Remove articles; returns the ids that existed."""
         removed = []
         for aid in article_ids:
-            rows = self.rows_of.pop(aid, None)
-            if rows is None:
-                continue
-            self.vectors.remove(rows)
-            self.bm25.remove(rows)
-            for r in rows:
-                del self.chunks[r]
-            del self.articles[aid]
-            del self.hashes[aid]
-            self.sentences.drop(aid)
-            self.speech.pop(aid, None)
-            self.speakers.drop(aid)
-            removed.append(aid)
+            rows = self.forget(aid)
+            if rows is not None:
+                self.vectors.remove(rows)
+                removed.append(aid)
         return removed
+
+    def forget(self, aid: str) -> list[int] | None:
+        """Drop an article from everything but the vector store; returns its rows (None: unknown)."""
+        rows = self.rows_of.pop(aid, None)
+        if rows is None:
+            return None
+        self.bm25.remove(rows)
+        for r in rows:
+            del self.chunks[r]
+        del self.articles[aid]
+        del self.hashes[aid]
+        self.sentences.drop(aid)
+        self.speech.pop(aid, None)
+        self.speakers.drop(aid)
+        return rows
+
+    def copy_mirror(self, other: Catalog) -> None:
+        """Take `other`'s articles, chunks, sentences, quotations and keyword index as copies that
+        change independently (not its vectors): a new snapshot while questions read the old one."""
+        self.articles, self.hashes = dict(other.articles), dict(other.hashes)
+        self.chunks, self.rows_of = dict(other.chunks), dict(other.rows_of)
+        self.sentences = other.sentences.copy()
+        self.speech = dict(other.speech)
+        self.speakers = other.speakers.copy()
+        self.bm25 = other.bm25.copy()
 
     def is_unchanged(self, article: Article) -> bool:
         return self.hashes.get(article.id) == article.content_hash
@@ -98,35 +138,57 @@ class Catalog:
             spans = [split_sentences(a.text) for a in part]
             texts = [a.text[s:e] for a, sp in zip(part, spans, strict=True) for s, e in sp]
             vecs = embedder.embed_documents(texts)
-            self.remove([a.id for a in part])
             offset = 0
             for article, sp in zip(part, spans, strict=True):
                 sentence_vecs = vecs[offset : offset + len(sp)]
                 offset += len(sp)
-                self._add(article, sp, sentence_vecs)
+                self._replace(article, sp, sentence_vecs)
             if progress:
                 progress(len(part))
 
+    def _replace(self, article: Article, spans: list[Span], sentence_vecs: Vectors) -> None:
+        """Store one embedded article in place of its older version (if any)."""
+        self.remove([article.id])
+        self._add(article, spans, sentence_vecs)
+
     def _add(self, article: Article, spans: list[Span], sentence_vecs: Vectors) -> None:
-        self.sentences.put(article.id, spans, sentence_vecs)
-        self._put_speech(article.id, annotate(article.text, spans))
-        stored = self.sentences.by_article[article.id]
-        chunks = chunk_article(article, self.manifest.chunking, spans)
-        rows = list(range(self.manifest.next_row, self.manifest.next_row + len(chunks)))
-        self.manifest.next_row += len(chunks)
-        if chunks:
-            members = [sentence_vecs[stored.within(c.start, c.end)] for c in chunks]
-            self.vectors.add(rows, np.stack([chunk_vector(m) for m in members]))
-        for r, c in zip(rows, chunks, strict=True):
+        prepared = prepare(article, spans, sentence_vecs, self.manifest.chunking)
+        rows = list(range(self.manifest.next_row, self.manifest.next_row + len(prepared.chunks)))
+        self.manifest.next_row += len(prepared.chunks)
+        if prepared.chunks:
+            self.vectors.add(rows, prepared.chunk_vectors)
+        self._install(prepared, rows)
+
+    def _install(self, p: Prepared, rows: list[int]) -> None:
+        """Everything but the chunk vectors (which the store keeps where it searches them)."""
+        aid = p.article.id
+        self.sentences.put(aid, p.spans, p.sentence_vectors)
+        self._put_speech(aid, p.speech)
+        for r, c in zip(rows, p.chunks, strict=True):
             self.chunks[r] = c
             self.bm25.add(r, keyword_text(c))
-        self.rows_of[article.id] = rows
-        self.articles[article.id] = article
-        self.hashes[article.id] = article.content_hash
+        self.rows_of[aid] = rows
+        self.articles[aid] = p.article
+        self.hashes[aid] = p.article.content_hash
 
     def _put_speech(self, article_id: str, speech: ArticleSpeech) -> None:
         self.speech[article_id] = speech
         self.speakers.put(article_id, speech)
+
+    # -- search --------------------------------------------------------------------------
+
+    def allowed_rows(self, filters: Filters | None) -> set[int] | None:
+        if filters is None or not filters.active():
+            return None
+        return {row for row, c in self.chunks.items() if filters.allows(c)}
+
+    def dense_search(self, vector: Vectors, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """(row, cosine) best first, among the rows `filters` allow (before top-k)."""
+        return self.vectors.search(vector, k, self.allowed_rows(filters))
+
+    def keyword_search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """(row, BM25 score) best first, among the rows `filters` allow (before top-k)."""
+        return self.bm25.search(query, k, self.allowed_rows(filters))
 
     def check_embedder(self, embedder: Embedder) -> None:
         if embedder.name != self.manifest.embedder or embedder.dim != self.manifest.dim:

@@ -50,6 +50,12 @@ class GeneratorUnavailable(RagError):
     status_code = 503
 
 
+class StoreUnavailable(RagError):
+    """The database named by RAG_DATABASE_URL cannot be reached."""
+
+    status_code = 503
+
+
 class BusyError(RagError):
     """Too many requests wait for the model; retry later."""
 

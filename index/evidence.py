@@ -36,8 +36,12 @@ class ArticleSentences:
     vectors: Half
 
     def within(self, start: int, end: int) -> list[int]:
-        """Indices of the sentences inside [start, end) (a chunk is whole sentences)."""
-        return [i for i, (s, e) in enumerate(self.spans) if s >= start and e <= end]
+        return within(self.spans, start, end)
+
+
+def within(spans: list[Span], start: int, end: int) -> list[int]:
+    """Indices of the sentences inside [start, end) (a chunk is whole sentences)."""
+    return [i for i, (s, e) in enumerate(spans) if s >= start and e <= end]
 
 
 def chunk_vector(sentence_vectors: Vectors) -> Vectors:
@@ -61,6 +65,11 @@ class SentenceTable:
 
     def drop(self, article_id: str) -> None:
         self.by_article.pop(article_id, None)
+
+    def copy(self) -> SentenceTable:
+        table = SentenceTable(self.dim)
+        table.by_article = dict(self.by_article)  # entries are replaced, never changed
+        return table
 
     def get(self, article_id: str) -> ArticleSentences | None:
         return self.by_article.get(article_id)

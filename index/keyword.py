@@ -62,6 +62,15 @@ class Bm25Index:
             self.total_length -= self.lengths.pop(row, 0)
         self._length_array = None
 
+    def copy(self) -> Bm25Index:
+        """An independent copy (the posting dicts are copied; cached arrays are never changed)."""
+        other = Bm25Index(self.k1, self.b)
+        other.postings = {t: dict(p) for t, p in self.postings.items()}
+        other.lengths, other.terms = dict(self.lengths), dict(self.terms)
+        other.total_length = self.total_length
+        other._arrays = dict(self._arrays)
+        return other
+
     def _postings(self, term: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None:
         cached = self._arrays.get(term)
         if cached is None:

@@ -70,6 +70,12 @@ class SpeakerIndex:
         for w in words:
             self._articles.setdefault(w, set()).add(article_id)
 
+    def copy(self) -> SpeakerIndex:
+        other = SpeakerIndex()
+        other._articles = {w: set(ids) for w, ids in self._articles.items()}
+        other._words = dict(self._words)  # replaced per article, never changed
+        return other
+
     def drop(self, article_id: str) -> None:
         for w in self._words.pop(article_id, set()):
             self._articles[w].discard(article_id)

@@ -144,6 +144,13 @@ class FaissStore:
         top = np.argsort(-scores, kind="stable")[:k]
         return [(int(ids[i]), float(scores[i])) for i in top]
 
+    def vectors_of(self, rows: list[int]) -> Vectors:
+        """The stored vectors of `rows` (to copy an index elsewhere without re-embedding)."""
+        ids = self._ids()
+        position = {int(r): i for i, r in enumerate(ids.tolist())}
+        matrix = self._matrix()
+        return np.array(matrix[[position[r] for r in rows]], dtype=np.float32).reshape(len(rows), self.dim)
+
     def save(self, directory: Path) -> None:
         self._faiss.write_index(self._index, str(directory / self.FILE))
         if self._removed:

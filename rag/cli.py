@@ -1,20 +1,22 @@
-"""The `rag` command: setup, index, remove, ask, serve, eval, bench.
+"""The `rag` command: setup, index, remove, ask, serve, eval, bench, db.
 
 Errors from the `RagError` tree print as one line and exit with code 1.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from index.errors import RagError
+from rag.cli_bench import bench_app
 from rag.cli_common import fail_cleanly, settings_from
+from rag.cli_db import db_app
 from rag.cli_eval import eval_app
 from rag.cli_train import train_app
 
@@ -41,17 +43,18 @@ def index_cmd(
 
     from index.build import upsert_articles
     from index.readers import read_paths
-    from rag.factory import build_embedder
+    from rag.factory import build_archive, build_embedder
 
     settings = settings_from(data_dir=data_dir)
     read = read_paths(paths)
     for s in read.skipped:
         typer.echo(f"übersprungen: {s.name}: {s.reason}", err=True)
     embedder = build_embedder(settings)
+    archive = build_archive(settings)
     with Progress(transient=True) as bar:
         task = bar.add_task("Einbetten", total=None)
         summary = upsert_articles(
-            settings.data_dir,
+            archive,
             read.articles,
             embedder,
             skipped=read.skipped,
@@ -63,7 +66,7 @@ def index_cmd(
         f"{len(summary.unchanged)} unverändert, "
         f"{len(summary.skipped)} übersprungen; "
         f"Index: {summary.articles} Artikel, {summary.chunks} Abschnitte "
-        f"in {settings.data_dir}/"
+        f"in {archive.name}"
     )
 
 
@@ -75,12 +78,13 @@ def remove(
 ) -> None:
     """Remove articles (their chunks, vectors and BM25 entries) from the index."""
     from index.build import remove_articles
-    from index.catalog import Catalog
-    from rag.factory import build_embedder
+    from rag.factory import build_archive, build_embedder
 
     settings = settings_from(data_dir=data_dir)
-    Catalog.load(settings.data_dir)
-    summary = remove_articles(settings.data_dir, ids, build_embedder(settings))
+    archive = build_archive(settings)
+    if archive.version() is None:  # before loading the embedder: nothing to remove from
+        archive.load()
+    summary = remove_articles(archive, ids, build_embedder(settings))
     missing = sorted(set(ids) - set(summary.removed))
     typer.echo(f"{len(summary.removed)} entfernt; {summary.articles} Artikel im Index")
     if missing:
@@ -96,12 +100,13 @@ def reindex(
     """Re-embed every stored article with the configured embedder (after a model change); an
     index from the same model is upgraded in place (names and quotations) without re-embedding."""
     from index.build import reembed_all
-    from rag.factory import build_embedder
+    from rag.factory import build_archive, build_embedder
 
     settings = settings_from(data_dir=data_dir)
-    summary = reembed_all(settings.data_dir, build_embedder(settings))
+    archive = build_archive(settings)
+    summary = reembed_all(archive, build_embedder(settings))
     done = "neu eingebettet" if summary.updated else "aktualisiert (Namen und Zitate, ohne neu einzubetten)"
-    typer.echo(f"{summary.articles} Artikel {done}, {summary.chunks} Abschnitte in {settings.data_dir}/")
+    typer.echo(f"{summary.articles} Artikel {done}, {summary.chunks} Abschnitte in {archive.name}")
 
 
 @app.command()
@@ -118,8 +123,9 @@ def ask(
     data_dir: Annotated[Optional[Path], typer.Option(help="Index directory.")] = None,
 ) -> None:
     """Answer a question from the indexed articles, with citations."""
+    from index.filters import Filters
     from rag.factory import build_rag
-    from rag.retrieval import Filters, parse_date
+    from rag.retrieval import parse_date
 
     if mode not in (None, "auto", "extractive", "generative"):
         raise RagError(f"--mode: {mode!r} is not one of auto, extractive, generative")
@@ -145,12 +151,15 @@ def serve(
     host: Annotated[Optional[str], typer.Option(help="Bind address (default 127.0.0.1).")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port (default 8000).")] = None,
     data_dir: Annotated[Optional[Path], typer.Option(help="Index directory.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="API processes on one port; with RAG_DATABASE_URL they share the database.")
+    ] = 1,
 ) -> None:
     """Serve the HTTP API and the chat page."""
     import uvicorn
 
     from api.app import create_app
-    from index import storage
+    from rag.factory import build_archive
 
     settings = settings_from(host=host, port=port, data_dir=data_dir)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -162,38 +171,29 @@ def serve(
             bold=True,
             err=True,
         )
+    archive = build_archive(settings)
+    if workers > 1:
+        # Each worker process builds its own pipeline from the environment (`api.app.app_from_env`),
+        # so the flags given here are handed on as the RAG_* variables they stand for.
+        os.environ.update({"RAG_DATA_DIR": str(settings.data_dir), "RAG_HOST": settings.host})
+        uvicorn.run("api.app:app_from_env", factory=True, workers=workers, host=settings.host, port=settings.port)
+        return
     rag = None
-    if storage.current_dir(settings.data_dir) is not None:
+    if archive.version() is not None:
         # Load now: a changed embedder fails here with its message, before serving anything.
         from rag.factory import build_rag
 
-        rag = build_rag(settings)
+        rag = build_rag(settings, archive=archive)
         if rag.mode == "auto" and rag.generator is not None:
             typer.echo("Prüfe das Sprachmodell für den Modus auto …", err=True)
             rag.generator_trusted()  # once at start, not on the first user's question
-    uvicorn.run(create_app(settings, rag), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings, rag, archive), host=settings.host, port=settings.port, log_level="info")
 
 
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
-
-
-@app.command()
-@fail_cleanly
-def bench(
-    data_dir: Annotated[Optional[Path], typer.Option(help="Index directory.")] = None,
-    generation: Annotated[bool, typer.Option(help="Also compare generation with raw llama-cpp-python.")] = True,
-) -> None:
-    """Our search and generation against raw FAISS and raw llama-cpp-python (ratios)."""
-    from rag.bench import bench_generation, bench_search
-    from rag.factory import build_rag
-    from rag.generator import LlamaCppGenerator
-
-    rag = build_rag(settings_from(data_dir=data_dir))
-    result: dict[str, Any] = {"search": bench_search(rag)}
-    if generation and isinstance(rag.generator, LlamaCppGenerator):
-        result["generation"] = bench_generation(rag.generator)
-    typer.echo(json.dumps(result, indent=1))
+app.add_typer(db_app, name="db")
+app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:

@@ -28,12 +28,22 @@ def _article_files(first: Path, distractors: list[Path] | None, more: list[Path]
 
 
 def _eval_rag(articles: list[Any], cache: Path, mode_settings: dict[str, Any]) -> Any:
+    from index.archive import copy_into
     from rag.evaluate import cached_index
-    from rag.factory import build_embedder, build_rag
+    from rag.factory import build_archive, build_embedder, build_rag
 
     settings = settings_from(**mode_settings)
     embedder = build_embedder(settings)
     catalog = cached_index(articles, embedder, cache, lambda m: typer.echo(m, err=True))
+    if settings.database_url:  # measure the Postgres store: the same index, copied without re-embedding
+        archive = build_archive(settings)
+        copied, total = copy_into(archive, catalog, embedder)
+        if total != len(catalog.articles):
+            raise RagError(
+                f"{archive.name} holds {total} articles, this evaluation {len(catalog.articles)}: use an empty database"
+            )
+        typer.echo(f"{copied} articles copied into {archive.name}", err=True)
+        catalog = archive.load(embedder)
     return build_rag(settings, embedder=embedder, catalog=catalog)
 
 

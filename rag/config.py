@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
 
     data_dir: Path = Field(Path("data"), description="Where the index lives (gitignored).")
+    database_url: str | None = Field(
+        None,
+        description="postgresql://… : keep the index in PostgreSQL + pgvector (shared by several API workers) "
+        "instead of data_dir; `rag db start` runs one on this machine.",
+    )
     models_dir: Path = Field(Path("models"), description="Where set-up puts the default models.")
     embedder: EmbedderName = Field(
         "embeddinggemma", description="The embedding model set-up prepares: embeddinggemma (300M) or e5-small."

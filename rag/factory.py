@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from index.archive import Archive, FileArchive, PgArchive
 from index.catalog import Catalog
 from index.embedder import Embedder, SentenceTransformerEmbedder
-from index.errors import ModelError
+from index.errors import InputError, ModelError
 from index.onnx_embedder import OnnxEmbedder
+from index.urls import without_credentials
 from rag.calibration import calibration_for
 from rag.config import Settings
 from rag.generator import Generator, LlamaCppGenerator
@@ -14,6 +16,17 @@ from rag.probe import ProbeCache
 from rag.reader.onnx_reader import OnnxReader, Reader
 from rag.remote_generator import RemoteGenerator
 from rag.retrieval import HybridRetriever
+
+
+def build_archive(settings: Settings) -> Archive:
+    """Postgres when RAG_DATABASE_URL names one, else the data folder (the default)."""
+    if settings.database_url:
+        if not settings.database_url.startswith(("postgresql://", "postgres://")):
+            raise InputError(
+                f"RAG_DATABASE_URL: {without_credentials(settings.database_url)!r} is not a postgresql:// URL"
+            )
+        return PgArchive(settings.database_url)
+    return FileArchive(settings.data_dir)
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -74,10 +87,11 @@ def build_rag(
     generator: Generator | None = None,
     catalog: Catalog | None = None,
     reader: Reader | None = None,
+    archive: Archive | None = None,
 ) -> Rag:
     """Wire the pipeline; tests may pass in fakes (or shared real models). `settings.reader`
     decides whether a reader is used; `reader` only supplies one already loaded."""
-    catalog = catalog or Catalog.load(settings.data_dir)  # fails fast, before loading models
+    catalog = catalog or (archive or build_archive(settings)).load()  # fails fast, before loading models
     embedder = embedder or build_embedder(settings)
     catalog.check_embedder(embedder)
     calibration = calibration_for(embedder.name)

@@ -21,6 +21,7 @@ import numpy as np
 from index.catalog import Catalog
 from index.embedder import Embedder
 from index.errors import GeneratorUnavailable, InputError
+from index.filters import Filters
 from index.readers import is_blank
 from rag.abstain import AbstainParams, Decision, decide, naming_articles
 from rag.answer import Answer, Citation, ModelInfo, Timings
@@ -41,7 +42,7 @@ from rag.probe import ProbeCache, probe_generator
 from rag.prompt import fit_messages
 from rag.question import Question
 from rag.reader.onnx_reader import Reader
-from rag.retrieval import Filters, HybridRetriever, Passage
+from rag.retrieval import HybridRetriever, Passage
 from rag.speakers import statements
 from rag.text import is_german
 from rag.verify import VerifyParams, split_answer, verify_sentences

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from index.errors import BusyError, GeneratorUnavailable, InputError
+from index.urls import without_credentials
 from rag.generator import CHAT_OVERHEAD_TOKENS, Message
 
 # The server's tokenizer is not at hand, so prompt length is estimated from characters. Gemma 3
@@ -55,9 +56,7 @@ class RemoteGenerator:
     ) -> None:
         self.url = check_url(url)
         self.model = model
-        parts = urlsplit(self.url)  # shown in /health and every answer: without a password
-        host = parts.netloc.rpartition("@")[2]
-        self.name = f"{model or 'remote'} @ {parts.scheme}://{host}{parts.path}"
+        self.name = f"{model or 'remote'} @ {without_credentials(self.url)}"  # in /health and every answer
         self._n_ctx = n_ctx
         # connect: a live server on a LAN accepts at once. chunk: the first token waits until
         # the whole prompt is read; a 3,000-token prompt took Gemma 270M 23 s on this 2-core

@@ -1,7 +1,7 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 ranks fused by reciprocal rank, with news filters.
+"""Hybrid retrieval: dense and keyword ranks fused by reciprocal rank, with news filters.
 
-Filters (dates, source) are turned into a set of allowed rows and applied inside both
-searches, before top-k, so a filtered question still gets k passages when they exist.
+Filters (dates, source) are applied by the store inside both searches, before top-k, so a
+filtered question still gets k passages when they exist.
 Overlapping windows of the same article are deduplicated: the better-ranked one stays.
 """
 
@@ -20,36 +20,9 @@ from index.article import Chunk
 from index.catalog import Catalog
 from index.embedder import Embedder
 from index.errors import InputError
+from index.filters import Filters
 
 Fusion = Literal["rrf", "blend"]
-
-
-@dataclass(frozen=True)
-class Filters:
-    since: date | None = None
-    until: date | None = None
-    source: str | None = None
-    include_undated: bool = False
-
-    def active(self) -> bool:
-        return bool(self.since or self.until or self.source)
-
-    def allows(self, chunk: Chunk) -> bool:
-        return self.allows_meta(chunk.date, chunk.source)
-
-    def allows_meta(self, day: str | None, source: str | None) -> bool:
-        if self.source and (source or "").lower() != self.source.lower():
-            return False
-        if self.since or self.until:
-            if not day:
-                return self.include_undated
-            try:
-                d = date.fromisoformat(day[:10])
-            except ValueError:
-                return self.include_undated
-            if (self.since and d < self.since) or (self.until and d > self.until):
-                return False
-        return True
 
 
 def parse_date(value: str | None, name: str) -> date | None:
@@ -127,11 +100,6 @@ class HybridRetriever:
         self.max_merged_chars = 2000
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-query")
 
-    def _allowed(self, filters: Filters | None) -> set[int] | None:
-        if filters is None or not filters.active():
-            return None
-        return {row for row, c in self.catalog.chunks.items() if filters.allows(c)}
-
     def retrieve(
         self,
         query: str,
@@ -143,12 +111,11 @@ class HybridRetriever:
         # The query is embedded on a worker thread (ONNX Runtime and torch release the GIL)
         # while BM25 runs here; that hides the keyword search behind the embedding.
         pending = self._pool.submit(self.embedder.embed_query, query) if mode != "bm25" else None
-        allowed = self._allowed(filters)
         n = max(self.candidates, 3 * k)
-        sparse = self.catalog.bm25.search(query, n, allowed) if mode != "dense" else []
+        sparse = self.catalog.keyword_search(query, n, filters) if mode != "dense" else []
         qv = pending.result() if pending is not None else np.zeros(0, np.float32)
         t1 = time.perf_counter()
-        dense = self.catalog.vectors.search(qv, n, allowed) if mode != "bm25" else []
+        dense = self.catalog.dense_search(qv, n, filters) if mode != "bm25" else []
         dense_s, sparse_s = dict(dense), dict(sparse)
         if self.fusion == "rrf":
             fused = rrf({"dense": [r for r, _ in dense], "bm25": [r for r, _ in sparse]}, self.weights, self.rrf_k)

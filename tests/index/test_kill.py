@@ -19,6 +19,7 @@ from pathlib import Path
 from index.catalog import Catalog
 from index.embedder import HashEmbedder
 from rag.retrieval import HybridRetriever
+from tests.conftest import wait_for_line
 
 CHILD = r"""
 import sys
@@ -88,9 +89,7 @@ def test_kill_9_at_twelve_points_never_breaks_the_index(tmp_path: Path) -> None:
         # The clock starts at the child's first write, not at its start: on a busy machine the
         # imports and the tagger take seconds, and a kill before any write tests nothing. Every
         # other kill lands inside that write (it lasts at least 0.4 s), the rest anywhere after.
-        assert child.stdout is not None
-        while (line := child.stdout.readline()) != b"writing\n":
-            assert line, child.stderr.read() if child.stderr else "the child ended before writing"
+        wait_for_line(child, b"writing\n")
         time.sleep(rng.uniform(0.0, 0.3) if k % 2 else rng.uniform(0.5, 3.0))
         child.send_signal(signal.SIGKILL)
         child.wait()

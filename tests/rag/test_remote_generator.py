@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -24,20 +23,15 @@ from rag.factory import build_generator, build_rag
 from rag.pipeline import Rag
 from rag.reader.onnx_reader import Reader
 from rag.remote_generator import RemoteGenerator
+from tests.conftest import free_port, wait_for_http
 
 QUESTION = "Was wurde über Taiwan gesagt?"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def llama_server(model_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python -m llama_cpp.server` serving the bundled Gemma on 127.0.0.1 (up in about 6 s)."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -51,16 +45,7 @@ def llama_server(model_settings: Settings, tmp_path_factory: pytest.TempPathFact
         )
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.5)
+        wait_for_http(f"{url}/models", proc, log, seconds=90)
         yield url
     finally:
         proc.terminate()
@@ -100,7 +85,7 @@ def test_a_remote_answer_is_verified_like_a_local_one(
 def test_an_unreachable_server_gives_the_quotes_with_fallback_through_the_api(
     model_settings: Settings, data_copy: Path, embedder: Embedder, reader: Reader
 ) -> None:
-    nobody = f"http://127.0.0.1:{_free_port()}/v1"  # nothing listens there
+    nobody = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     settings = model_settings.model_copy(update={"generator_url": nobody, "data_dir": data_copy})
     app = create_app(settings, rag=_rag(settings, data_copy, embedder, reader))
     client = TestClient(app, base_url="http://localhost")  # the host guard

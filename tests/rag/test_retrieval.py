@@ -7,7 +7,8 @@ from index.article import Article
 from index.build import upsert_articles
 from index.catalog import Catalog
 from index.embedder import HashEmbedder
-from rag.retrieval import Filters, HybridRetriever, blend, rrf
+from index.filters import Filters
+from rag.retrieval import HybridRetriever, blend, rrf
 
 
 def test_rrf_worked_example() -> None:

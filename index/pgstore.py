@@ -1,0 +1,404 @@
+"""The index in PostgreSQL + pgvector, shared by every API worker that names the same database.
+
+Postgres is the truth: articles with their sentence spans, sentence vectors and quotations,
+chunks with their vectors (pgvector, HNSW, cosine) and German full-text vectors, and a change
+log. Each process keeps a read mirror of what answering reads per sentence (articles, chunks,
+sentences, quotations, the speaker index) and asks Postgres for the two searches. Before each
+question the process reads the change log's last number (one indexed query); when another
+worker wrote, it builds a new mirror snapshot from the old one plus the changed articles, so
+questions already running keep theirs (as with the file store's generations).
+
+Writes: an article's sentences are embedded before any transaction; then the article, its
+chunks and its change-log entry are written in one transaction. Writers take one advisory
+lock per transaction, so the log's numbers are in commit order and a reader that has seen
+number n has seen every change up to n.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from typing import Any
+
+import numpy as np
+
+from index.article import Article, Chunk
+from index.catalog import Catalog, Prepared, keyword_text, prepare
+from index.chunking import ChunkingParams
+from index.embedder import Embedder, Vectors
+from index.errors import IndexMismatchError, NoIndexError, StoreUnavailable
+from index.filters import Filters, day_of
+from index.manifest import Manifest
+from index.sentences import Span
+from index.speech import VERSION as SPEECH_VERSION
+from index.speech import ArticleSpeech, annotate
+from index.urls import without_credentials
+from index.vectors import FaissStore
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+# Each version's statements run once, in one transaction, in order; `{dim}` is the embedder's.
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        "CREATE EXTENSION IF NOT EXISTS vector",
+        """CREATE TABLE quellen_meta (
+            one boolean PRIMARY KEY DEFAULT true CHECK (one),
+            embedder text NOT NULL, dim int NOT NULL, chunking jsonb NOT NULL, speech_version int NOT NULL)""",
+        """CREATE TABLE articles (
+            id text PRIMARY KEY, title text NOT NULL, text text NOT NULL, date text, url text, source text,
+            extra jsonb NOT NULL, content_hash text NOT NULL,
+            sentences jsonb NOT NULL, sentence_vectors bytea NOT NULL, speech jsonb NOT NULL)""",
+        """CREATE TABLE chunks (
+            row_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            article_id text NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            day date, source text, chunk jsonb NOT NULL,
+            keywords tsvector NOT NULL, embedding vector({dim}) NOT NULL)""",
+        "CREATE INDEX chunks_article ON chunks (article_id)",
+        "CREATE INDEX chunks_day ON chunks (day)",
+        "CREATE INDEX chunks_source ON chunks (lower(source))",
+        "CREATE INDEX chunks_keywords ON chunks USING gin (keywords)",
+        # m and ef_construction as the file store's FAISS graph (index.vectors.FaissStore)
+        "CREATE INDEX chunks_embedding ON chunks USING hnsw (embedding vector_cosine_ops) "
+        f"WITH (m = {FaissStore.M}, ef_construction = {FaissStore.EF_CONSTRUCTION})",
+        """CREATE TABLE changes (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, article_id text NOT NULL,
+            at timestamptz NOT NULL DEFAULT now())""",
+    ],
+}
+_MIGRATE_LOCK = 0x5175656C6C656E01  # advisory lock ids: "Quellen" + 1/2
+_WRITE_LOCK = 0x5175656C6C656E02
+# As the file store's FAISS search (EF_SEARCH): the top 10 equal exact search's on the news
+# dev set. Iterative scans keep a filtered search from returning fewer than k rows.
+SESSION = (f"SET hnsw.ef_search = {FaissStore.EF_SEARCH}", "SET hnsw.iterative_scan = relaxed_order")
+
+
+def vector_text(v: Vectors) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in np.asarray(v, dtype=np.float32).ravel()) + "]"
+
+
+def filter_sql(filters: Filters | None) -> tuple[str, list[Any]]:
+    """`filters` as a SQL condition on chunks.day/source (the same rule as `Filters.allows`)."""
+    if filters is None or not filters.active():
+        return "true", []
+    parts: list[str] = []
+    params: list[Any] = []
+    if filters.source:
+        parts.append("lower(source) = lower(%s)")
+        params.append(filters.source)
+    if filters.since or filters.until:
+        bounds = ["day IS NOT NULL"]
+        if filters.since:
+            bounds.append("day >= %s")
+            params.append(filters.since)
+        if filters.until:
+            bounds.append("day <= %s")
+            params.append(filters.until)
+        dated = "(" + " AND ".join(bounds) + ")"
+        parts.append(f"({dated} OR day IS NULL)" if filters.include_undated else dated)
+    return " AND ".join(parts), params
+
+
+def or_query(text: str) -> str:
+    """A tsquery matching any word of `text` (a question's words are alternatives, not all required)."""
+    words = re.findall(r"\w+", text)
+    return " | ".join(f"'{w}'" for w in words)
+
+
+class Pool:
+    """A small connection pool for one database URL (psycopg_pool), opened once per process."""
+
+    def __init__(self, url: str, size: int = 4) -> None:
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        self.url = url
+
+        def configure(conn: psycopg.Connection[Any]) -> None:
+            for stmt in SESSION:
+                conn.execute(stmt)
+            conn.commit()
+
+        try:
+            self._pool = ConnectionPool(url, min_size=1, max_size=size, configure=configure, open=True, timeout=10)
+            self._pool.wait(timeout=10)
+        except Exception as e:  # psycopg_pool.PoolTimeout, psycopg.OperationalError
+            raise StoreUnavailable(f"RAG_DATABASE_URL: cannot connect to the database ({e})") from None
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        with self._pool.connection() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def migrate(pool: Pool, dim: int) -> int:
+    """Bring the schema to `SCHEMA_VERSION`; returns the version found before."""
+    with pool.connection() as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
+        conn.execute("CREATE TABLE IF NOT EXISTS quellen_schema (version int NOT NULL)")
+        row = conn.execute("SELECT max(version) FROM quellen_schema").fetchone()
+        found = int(row[0]) if row and row[0] is not None else 0
+        if found > SCHEMA_VERSION:
+            raise IndexMismatchError(
+                f"The database has schema version {found}, this Quellen reads up to {SCHEMA_VERSION}: upgrade Quellen"
+            )
+        for version in range(found + 1, SCHEMA_VERSION + 1):
+            for stmt in MIGRATIONS[version]:
+                conn.execute(stmt.format(dim=dim))
+            conn.execute("INSERT INTO quellen_schema (version) VALUES (%s)", (version,))
+            log.info("database schema migrated to version %d", version)
+    return found
+
+
+def _manifest(pool: Pool) -> Manifest | None:
+    with pool.connection() as conn:
+        exists = conn.execute("SELECT to_regclass('quellen_meta') IS NOT NULL").fetchone()
+        if not exists or not exists[0]:
+            return None
+        row = conn.execute("SELECT embedder, dim, chunking, speech_version FROM quellen_meta").fetchone()
+    if row is None:
+        return None
+    return Manifest(embedder=row[0], dim=row[1], chunking=ChunkingParams(**row[2]), speech_version=row[3])
+
+
+class PgCatalog(Catalog):
+    """A `Catalog` whose truth is Postgres (see the module docstring)."""
+
+    def __init__(self, pool: Pool, manifest: Manifest, seq: int = 0) -> None:
+        super().__init__(manifest)
+        self.pool = pool
+        self.seq = seq  # the change-log number this mirror includes
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, pool: Pool, embedder: Embedder | None = None) -> PgCatalog:
+        manifest = _manifest(pool)
+        if manifest is None:
+            raise NoIndexError(
+                f"No articles in the database {without_credentials(pool.url)}: run `rag index seeds/` first"
+            )
+        migrate(pool, manifest.dim)
+        cat = cls(pool, manifest)
+        if embedder is not None:
+            cat.check_embedder(embedder)
+        cat._load()
+        return cat
+
+    @classmethod
+    def open_or_create(cls, pool: Pool, embedder: Embedder, chunking: ChunkingParams | None = None) -> PgCatalog:
+        if _manifest(pool) is None:
+            migrate(pool, embedder.dim)
+            with pool.connection() as conn, conn.transaction():
+                conn.execute(
+                    "INSERT INTO quellen_meta (embedder, dim, chunking, speech_version) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT DO NOTHING",
+                    (embedder.name, embedder.dim, json.dumps(asdict(chunking or ChunkingParams())), SPEECH_VERSION),
+                )
+        return cls.open(pool, embedder)
+
+    def _load(self) -> None:
+        """The whole mirror, from one snapshot of the database."""
+        with self.pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            self.seq = _last_seq(conn)
+            self._fetch(conn, None)
+
+    def _fetch(self, conn: Any, ids: list[str] | None) -> None:
+        """Install the stored articles `ids` (all if None) and their chunks into the mirror."""
+        where, params = ("WHERE id = ANY(%s)", [ids]) if ids is not None else ("", [])
+        rows = conn.execute(
+            "SELECT id, title, text, date, url, source, extra, content_hash, sentences, sentence_vectors, speech "
+            f"FROM articles {where}",
+            params,
+        ).fetchall()
+        cwhere = "WHERE article_id = ANY(%s)" if ids is not None else ""
+        chunks: dict[str, list[tuple[int, Chunk]]] = {}
+        for row_id, aid, data in conn.execute(
+            f"SELECT row_id, article_id, chunk FROM chunks {cwhere} ORDER BY row_id", params
+        ):
+            chunks.setdefault(aid, []).append((row_id, Chunk.from_dict(data)))
+        stale = self.manifest.speech_version != SPEECH_VERSION
+        for aid, title, text, date, url, source, extra, _hash, spans_json, blob, speech_json in rows:
+            article = Article(aid, title, text, date, url, source, extra)
+            spans: list[Span] = [(s, e) for s, e in spans_json]
+            vectors = np.frombuffer(blob, dtype=np.float16).reshape(len(spans), self.manifest.dim)
+            speech = annotate(text, spans) if stale else ArticleSpeech.from_dict(speech_json, text)
+            own = chunks.get(aid, [])
+            empty = np.zeros((0, self.manifest.dim), np.float32)
+            prepared = Prepared(article, spans, vectors.astype(np.float32), speech, [c for _, c in own], empty)
+            self._install(prepared, [r for r, _ in own])
+        if stale and rows:
+            self.stale_speech = True
+
+    # -- staying current -------------------------------------------------------------------
+
+    def fork(self) -> PgCatalog:
+        """A copy of this mirror that changes independently (for a writer, or the next snapshot)."""
+        new = PgCatalog(self.pool, replace(self.manifest), self.seq)
+        new.copy_mirror(self)
+        return new
+
+    def refreshed(self) -> PgCatalog:
+        """This mirror if nothing changed since it was read, else a new snapshot with the changes."""
+        if last_change(self.pool) == self.seq:
+            return self
+        new = self.fork()
+        with self.pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            seq = _last_seq(conn)
+            found = conn.execute(
+                "SELECT DISTINCT article_id FROM changes WHERE seq > %s AND seq <= %s", (self.seq, seq)
+            )
+            changed = [r[0] for r in found]
+            for aid in changed:
+                new.forget(aid)
+            new._fetch(conn, changed)
+            new.seq = seq
+        return new
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def _replace(self, article: Article, spans: list[Span], sentence_vecs: Vectors) -> None:
+        """The embedding happened before (`Catalog.upsert`); the article, its chunks and its
+        change-log entry are written in one transaction."""
+        prepared = prepare(article, spans, sentence_vecs, self.manifest.chunking)
+        rows = self._store(prepared)
+        self.forget(article.id)
+        self._install(prepared, rows)
+
+    def import_from(self, source: Catalog, progress: Callable[[int], None] | None = None) -> list[str]:
+        """Copy the articles of a file index that this database lacks or holds in another version,
+        with their vectors, names and quotations: nothing is embedded again. Returns their ids."""
+        theirs, ours = (source.manifest.embedder, source.manifest.dim), (self.manifest.embedder, self.manifest.dim)
+        if theirs != ours:
+            raise IndexMismatchError(f"The file index holds vectors of {theirs}, the database of {ours}: not copied")
+        copied = []
+        for aid, article in source.articles.items():
+            if self.is_unchanged(article):
+                continue
+            stored = source.sentences.get(aid)
+            if stored is None:
+                continue
+            rows = source.rows_of[aid]
+            chunks = [source.chunks[r] for r in rows]
+            vectors = source.vectors.vectors_of(rows) if rows else np.zeros((0, self.manifest.dim), np.float32)
+            sentence_vectors = stored.vectors.astype(np.float32)
+            prepared = Prepared(article, list(stored.spans), sentence_vectors, source.speech[aid], chunks, vectors)
+            new_rows = self._store(prepared)
+            self.forget(aid)
+            self._install(prepared, new_rows)
+            copied.append(aid)
+            if progress:
+                progress(1)
+        return copied
+
+    def _store(self, p: Prepared) -> list[int]:
+        a = p.article
+        blob = np.ascontiguousarray(p.sentence_vectors, dtype=np.float16).tobytes()
+        rows: list[int] = []
+        with self.pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
+            conn.execute("DELETE FROM articles WHERE id = %s", (a.id,))
+            conn.execute(
+                "INSERT INTO articles (id, title, text, date, url, source, extra, content_hash, sentences, "
+                "sentence_vectors, speech) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    a.id,
+                    a.title,
+                    a.text,
+                    a.date,
+                    a.url,
+                    a.source,
+                    json.dumps(a.extra),
+                    a.content_hash,
+                    json.dumps(p.spans),
+                    blob,
+                    json.dumps(p.speech.to_dict(), ensure_ascii=False),
+                ),
+            )
+            for c, v in zip(p.chunks, p.chunk_vectors, strict=True):
+                row = conn.execute(
+                    "INSERT INTO chunks (article_id, day, source, chunk, keywords, embedding) "
+                    "VALUES (%s, %s, %s, %s, to_tsvector('german', %s), %s::vector) RETURNING row_id",
+                    (a.id, day_of(c.date), c.source, json.dumps(c.to_dict()), keyword_text(c), vector_text(v)),
+                ).fetchone()
+                rows.append(int(row[0]))
+            conn.execute("INSERT INTO changes (article_id) VALUES (%s)", (a.id,))
+        return rows
+
+    def remove(self, article_ids: list[str]) -> list[str]:
+        if not article_ids:
+            return []
+        with self.pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
+            gone = [r[0] for r in conn.execute("DELETE FROM articles WHERE id = ANY(%s) RETURNING id", (article_ids,))]
+            for aid in gone:
+                conn.execute("INSERT INTO changes (article_id) VALUES (%s)", (aid,))
+        for aid in gone:
+            self.forget(aid)
+        return [a for a in article_ids if a in set(gone)]
+
+    def store_speech(self) -> None:
+        """Write the names and quotations found again on load (older rules), as `rag reindex` does."""
+        with self.pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
+            for aid, speech in self.speech.items():
+                conn.execute(
+                    "UPDATE articles SET speech = %s WHERE id = %s",
+                    (json.dumps(speech.to_dict(), ensure_ascii=False), aid),
+                )
+            conn.execute("UPDATE quellen_meta SET speech_version = %s", (SPEECH_VERSION,))
+        self.manifest.speech_version = SPEECH_VERSION
+        self.stale_speech = False
+
+    # -- search ----------------------------------------------------------------------------
+
+    def dense_search(self, vector: Vectors, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        where, params = filter_sql(filters)
+        q = vector_text(vector)
+        with self.pool.connection() as conn:
+            found = conn.execute(
+                f"SELECT row_id, 1 - (embedding <=> %s::vector) FROM chunks WHERE {where} "
+                "ORDER BY embedding <=> %s::vector LIMIT %s",
+                [q, *params, q, k],
+            ).fetchall()
+        # A row written after this mirror was read is left for the next question.
+        hits = [(int(r), float(s)) for r, s in found if r in self.chunks]
+        return sorted(hits, key=lambda rs: (-rs[1], rs[0]))  # iterative scans may return a row late
+
+    def fts_search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """German full-text search in Postgres (tsvector + GIN, `ts_rank_cd`), any word matching."""
+        terms = or_query(query)
+        if not terms:
+            return []
+        where, params = filter_sql(filters)
+        with self.pool.connection() as conn:
+            found = conn.execute(
+                "SELECT row_id, ts_rank_cd(keywords, q) AS score FROM chunks, to_tsquery('german', %s) q "
+                f"WHERE keywords @@ q AND {where} ORDER BY score DESC, row_id LIMIT %s",
+                [terms, *params, k],
+            ).fetchall()
+        return [(int(r), float(s)) for r, s in found if r in self.chunks]
+
+    def save(self, data_dir: Any = None) -> Any:
+        return None
+
+
+def last_change(pool: Pool) -> int | None:
+    """The change log's last number (0: no writes yet); None while the schema does not exist."""
+    with pool.connection() as conn:
+        exists = conn.execute("SELECT to_regclass('changes') IS NOT NULL").fetchone()
+        return _last_seq(conn) if exists and exists[0] else None
+
+
+def _last_seq(conn: Any) -> int:
+    row = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()
+    return int(row[0])

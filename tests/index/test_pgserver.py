@@ -1,0 +1,57 @@
+"""`rag db start|stop` and the errors a wrong RAG_DATABASE_URL gets."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from index.errors import InputError, StoreUnavailable
+from index.urls import without_credentials
+from rag.config import Settings
+from rag.factory import build_archive
+
+
+def rag(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_db_start_prints_a_url_to_a_socket_only_server_and_stop_stops_it(tmp_path: Path) -> None:
+    folder = tmp_path / "db"
+    started = rag("db", "start", str(folder))
+    assert started.returncode == 0, started.stderr
+    url = started.stdout.strip().removeprefix("export RAG_DATABASE_URL='").removesuffix("'")
+    try:
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SHOW listen_addresses").fetchone() == ("",)  # no TCP at all
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        assert rag("db", "start", str(folder)).stdout == started.stdout  # already running: same URL
+    finally:
+        stopped = rag("db", "stop", str(folder))
+    assert stopped.returncode == 0 and "gestoppt" in stopped.stdout, stopped.stderr
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url, connect_timeout=2)
+    assert "lief nicht" in rag("db", "stop", str(folder)).stdout
+
+
+def test_db_start_refuses_a_folder_that_holds_other_files(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("meine Notizen")
+    out = rag("db", "start", str(tmp_path))
+    assert out.returncode == 1 and str(tmp_path) in out.stderr and "not a database" in out.stderr
+    assert (tmp_path / "notes.txt").read_text() == "meine Notizen"
+
+
+def test_a_wrong_database_url_is_named_in_the_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="RAG_DATABASE_URL: 'mysql://db/x'"):
+        build_archive(Settings(database_url="mysql://user:geheim@db/x"))
+    with pytest.raises(StoreUnavailable, match="RAG_DATABASE_URL") as e:
+        build_archive(Settings(database_url=f"postgresql://postgres:geheim@/x?host={tmp_path}&connect_timeout=1"))
+    assert "geheim" not in str(e.value)
+
+
+def test_urls_shown_to_people_carry_no_password() -> None:
+    assert without_credentials("postgresql://quellen:geheim@db.example:5432/news") == "postgresql://db.example:5432/news"
+    assert without_credentials("postgresql://postgres:@/x?host=/tmp/db") == "postgresql:///x?host=/tmp/db"
