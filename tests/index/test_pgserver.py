@@ -53,5 +53,7 @@ def test_a_wrong_database_url_is_named_in_the_error(tmp_path: Path) -> None:
 
 
 def test_urls_shown_to_people_carry_no_password() -> None:
-    assert without_credentials("postgresql://quellen:geheim@db.example:5432/news") == "postgresql://db.example:5432/news"
+    assert (
+        without_credentials("postgresql://quellen:geheim@db.example:5432/news") == "postgresql://db.example:5432/news"
+    )
     assert without_credentials("postgresql://postgres:@/x?host=/tmp/db") == "postgresql:///x?host=/tmp/db"
