@@ -133,9 +133,11 @@ class PgArchive:
         from index.pgstore import PgCatalog
 
         if self._latest is None:
-            return PgCatalog.open_or_create(self.pool, embedder, chunking)
-        self._latest.check_embedder(embedder)
-        return self._latest.refreshed().fork()
+            self._latest = PgCatalog.open_or_create(self.pool, embedder, chunking)
+        else:
+            self._latest.check_embedder(embedder)
+            self._latest = self._latest.refreshed()
+        return self._latest.fork()
 
     def publish(self, catalog: Catalog) -> None:
         from index.pgstore import PgCatalog

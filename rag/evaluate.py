@@ -53,11 +53,16 @@ def load_articles(paths: Iterable[Path]) -> list[Article]:
     return out
 
 
-def cached_index(articles: list[Article], embedder: Embedder, cache: Path, say: Callable[[str], None]) -> Catalog:
+def index_folder(articles: list[Article], embedder: Embedder, cache: Path) -> Path:
+    """Where `cached_index` keeps the index of these articles and this embedder (a data folder)."""
     h = hashlib.sha256(embedder.name.encode())
     for a in sorted(articles, key=lambda a: a.id):
         h.update(a.content_hash.encode())
-    folder = cache / h.hexdigest()[:16]
+    return cache / h.hexdigest()[:16]
+
+
+def cached_index(articles: list[Article], embedder: Embedder, cache: Path, say: Callable[[str], None]) -> Catalog:
+    folder = index_folder(articles, embedder, cache)
     try:
         catalog = Catalog.load(folder, embedder)
         if catalog.stale_speech:
