@@ -28,6 +28,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -114,6 +115,11 @@ def filter_sql(filters: Filters | None) -> tuple[str, list[Any]]:
     return " AND ".join(parts), params
 
 
+# A server on a LAN or the same machine accepts within milliseconds; past this it is down or
+# overloaded, and a question gets 503 rather than waiting on.
+CONNECT_TIMEOUT_S = 5.0
+
+
 class Pool:
     """A small connection pool for one database URL (psycopg_pool), opened once per process."""
 
@@ -129,15 +135,27 @@ class Pool:
             conn.commit()
 
         try:
-            self._pool = ConnectionPool(url, min_size=1, max_size=size, configure=configure, open=True, timeout=10)
-            self._pool.wait(timeout=10)
+            self._pool = ConnectionPool(
+                url, min_size=1, max_size=size, configure=configure, open=True, timeout=CONNECT_TIMEOUT_S
+            )
+            self._pool.wait(timeout=CONNECT_TIMEOUT_S)
         except Exception as e:  # psycopg_pool.PoolTimeout, psycopg.OperationalError
             raise StoreUnavailable(f"RAG_DATABASE_URL: cannot connect to the database ({e})") from None
 
     @contextmanager
     def connection(self) -> Iterator[Any]:
-        with self._pool.connection() as conn:
-            yield conn
+        """A pooled connection; a database that went away is a 503 naming it, not a hang or a 500."""
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self._pool.connection(timeout=CONNECT_TIMEOUT_S) as conn:
+                yield conn
+        except (PoolTimeout, psycopg.OperationalError) as e:
+            raise StoreUnavailable(
+                f"The database {without_credentials(self.url)} does not answer ({type(e).__name__}): is it running? "
+                "(`rag db start` for a local one)"
+            ) from None
 
     def close(self) -> None:
         self._pool.close()
@@ -174,7 +192,8 @@ def _manifest(pool: Pool) -> Manifest | None:
 
 
 class PgCatalog(Catalog):
-    """A `Catalog` whose truth is Postgres (see the module docstring)."""
+    """A `Catalog` whose truth is Postgres (see the module docstring). Its `vectors` stay empty:
+    the chunk vectors live in Postgres and `dense_search` asks there."""
 
     def __init__(self, pool: Pool, manifest: Manifest, seq: int = 0) -> None:
         super().__init__(manifest)
@@ -379,8 +398,8 @@ class PgCatalog(Catalog):
         hits = [(int(r), float(s)) for r, s in found if r in self.chunks]
         return sorted(hits, key=lambda rs: (-rs[1], rs[0]))  # iterative scans may return a row late
 
-    def save(self, data_dir: Any = None) -> Any:
-        return None
+    def save(self, data_dir: Path) -> Path:
+        raise TypeError("the database store commits every write as it happens; there is no file index to save")
 
 
 def last_change(pool: Pool) -> int | None:

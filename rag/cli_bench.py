@@ -33,7 +33,13 @@ def bench(
     from rag.factory import build_rag
     from rag.generator import LlamaCppGenerator
 
-    rag = build_rag(settings_from(data_dir=data_dir))
+    settings = settings_from(data_dir=data_dir)
+    if settings.database_url:
+        raise InputError(
+            "RAG_DATABASE_URL is set: `rag bench` compares with raw FAISS on the file store; "
+            "`rag bench scale` measures the Postgres store"
+        )
+    rag = build_rag(settings)
     result: dict[str, Any] = {"search": bench_search(rag)}
     if generation and isinstance(rag.generator, LlamaCppGenerator):
         result["generation"] = bench_generation(rag.generator)

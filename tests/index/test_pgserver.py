@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from index.archive import PgArchive
+from index.article import Article
+from index.build import upsert_articles
+from index.embedder import HashEmbedder
 from index.errors import InputError, StoreUnavailable
+from index.pgserver import start, stop
 from index.urls import without_credentials
 from rag.config import Settings
 from rag.factory import build_archive
@@ -57,3 +63,28 @@ def test_urls_shown_to_people_carry_no_password() -> None:
         without_credentials("postgresql://quellen:geheim@db.example:5432/news") == "postgresql://db.example:5432/news"
     )
     assert without_credentials("postgresql://postgres:@/x?host=/tmp/db") == "postgresql:///x?host=/tmp/db"
+
+
+def test_a_database_that_went_away_is_a_quick_503_naming_it(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    url = start(tmp_path / "db")
+    archive = PgArchive(url)
+    try:
+        upsert_articles(archive, [Article("a1", "Hafen", "Der Hafen wächst. Neue Kräne kommen.")], hash_embedder)
+    finally:
+        assert stop(tmp_path / "db")
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(StoreUnavailable, match="does not answer"):
+            archive.version()
+        client = TestClient(
+            create_app(Settings(data_dir=tmp_path / "unused"), archive=archive), base_url="http://localhost"
+        )
+        r = client.post("/ask", json={"question": "Was wächst im Hafen?"})
+        assert r.status_code == 503 and "does not answer" in r.json()["detail"]
+        assert time.monotonic() - t0 < 30
+    finally:
+        archive.pool.close()

@@ -272,3 +272,23 @@ def test_chunking_of_the_fixture_spans_several_chunks() -> None:
     """The kill and reader tests only mean something if an article is several chunks."""
     a = article(3)
     assert len(chunk_article(a, ChunkingParams(), split_sentences(a.text))) >= 3
+
+
+def test_the_database_refuses_another_embedders_vectors_and_keeps_its_own(pg_url: str) -> None:
+    from index.build import reembed_all
+    from index.errors import IndexMismatchError
+
+    archive = PgArchive(pg_url)
+    try:
+        upsert_articles(archive, [article(1), article(2)], HashEmbedder())
+        other = HashEmbedder(dim=32)
+        with pytest.raises(IndexMismatchError, match="is configured"):
+            upsert_articles(archive, [article(3)], other)
+        with pytest.raises(IndexMismatchError, match="create a new database"):
+            reembed_all(archive, other)
+        cat = archive.load(HashEmbedder())
+        check_consistent(cat)
+        assert sorted(cat.articles) == ["art-0001", "art-0002"]
+        assert reembed_all(archive, HashEmbedder()).articles == 2  # the same model: kept as it is
+    finally:
+        close(archive)
