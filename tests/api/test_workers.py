@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from index.readers import read_paths
@@ -93,3 +94,33 @@ def test_two_workers_on_one_database_answer_from_the_same_archive(workers: list[
     assert httpx.delete(f"{two}/articles/freiburg-radweg", timeout=30).status_code == 200
     assert _ask(one, QUESTION)["abstained"]
     assert httpx.get(f"{one}/articles/freiburg-radweg", timeout=5).status_code == 404
+
+
+def test_rag_serve_with_two_worker_processes_on_one_port(pg_url: str, model_settings: Settings, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "RAG_DATABASE_URL": pg_url,
+        "RAG_MODELS_DIR": str(model_settings.models_dir),
+        "RAG_GENERATOR": "none",
+        "RAG_THREADS": "1",
+    }
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{url}/health", proc, log)
+        workers = psutil.Process(proc.pid).children(recursive=True)
+        assert len([p for p in workers if "python" in p.name()]) >= 2, "uvicorn did not start two workers"
+        assert httpx.post(f"{url}/articles", json=RADWEG, timeout=120).status_code == 200
+        answers = {_ask(url, QUESTION)["answer"] for _ in range(6)}  # each by whichever worker accepts it
+        assert len(answers) == 1 and "4,2 Millionen Euro" in answers.pop()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
