@@ -56,6 +56,11 @@ class FaissStore:
     M = 32
     EF_CONSTRUCTION = 80
     EF_SEARCH = 256
+    # A bigger graph needs a wider search for the same recall. On synthetic news-like vectors
+    # (`rag bench scale`), 256 returned 99.7 % of the exact top 10 at 200k vectors but 94.8 % at
+    # 1M; at 1M, 384 gave 95.0 % and 768 96.7 % in 1.9 ms p50 (0.6 ms with 256).
+    EF_SEARCH_LARGE = 768
+    LARGE = 200_000
     COMPACT_SHARE = 0.1
 
     def __init__(self, dim: int, index: Any = None, removed: set[int] | None = None) -> None:
@@ -130,7 +135,8 @@ class FaissStore:
         q = np.ascontiguousarray(vector, dtype=np.float32).reshape(self.dim)
         if allowed is not None:
             return self._exact(q, k, allowed & self._live)
-        params = self._faiss.SearchParametersHNSW(efSearch=max(self.EF_SEARCH, k))
+        ef = self.EF_SEARCH if len(self) <= self.LARGE else self.EF_SEARCH_LARGE
+        params = self._faiss.SearchParametersHNSW(efSearch=max(ef, k))
         if self._skip is not None:
             params.sel = self._skip
         scores, ids = self._index.search(q.reshape(1, self.dim), min(k, len(self)), params=params)
