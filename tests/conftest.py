@@ -6,6 +6,7 @@ prepares; tests that need them use these session fixtures, so each model loads o
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -25,6 +26,11 @@ from rag.factory import build_embedder, build_rag, build_reader
 from rag.generator import LlamaCppGenerator
 from rag.pipeline import Rag
 from rag.reader.onnx_reader import Reader
+
+# The tests choose their own settings: a developer's RAG_* variables (RAG_DATABASE_URL above all)
+# must not turn the file-store tests into tests of their database.
+for _name in [n for n in os.environ if n.startswith("RAG_")]:
+    del os.environ[_name]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
