@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import statistics
 import struct
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +28,8 @@ import psutil
 
 from index.embedder import Vectors
 from index.vectors import FaissStore
+from rag.bench_serve import rss_mb
+from rag.evaluate import percentile
 
 NOISE = 0.02
 SEED = 5
@@ -91,8 +92,7 @@ def _timed(
             found = search(q)
             times.append((time.perf_counter() - t0) * 1000)
         hits.append(len(exact & set(found[:10])) / 10)
-    times.sort()
-    return statistics.median(times), times[int(0.95 * (len(times) - 1))], float(np.mean(hits))
+    return percentile(times, 0.5), percentile(times, 0.95), float(np.mean(hits))
 
 
 def bench_file(matrix: Vectors, queries: Vectors, truth: list[set[int]]) -> Row:
@@ -169,7 +169,4 @@ def server_rss_mb(url: str) -> float | None:
         postmaster = backend.parent()
     except psutil.Error:
         return None
-    if postmaster is None:
-        return None
-    procs = [postmaster, *postmaster.children()]
-    return float(sum(p.memory_info().rss for p in procs)) / 2**20
+    return rss_mb(postmaster) if postmaster is not None else None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ import httpx
 import psutil
 
 from index.errors import RagError
+from rag.evaluate import percentile
 
 
 def free_port() -> int:
@@ -74,7 +74,8 @@ def serving(env: dict[str, str], workers: int, log: Path, ready_s: float = 300) 
 
 
 def rss_mb(proc: psutil.Process) -> float:
-    """Resident memory of the server: the process and its workers."""
+    """Resident memory of a server: the process and all its children (API workers, or the
+    Postgres server's backends)."""
     procs = [proc, *proc.children(recursive=True)]
     total = 0
     for p in procs:
@@ -129,8 +130,7 @@ class Load:
 def percentiles(ms: list[float]) -> dict[str, float | None]:
     if not ms:
         return {"p50_ms": None, "p95_ms": None}
-    ordered = sorted(ms)
-    return {"p50_ms": round(statistics.median(ordered), 1), "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1)}
+    return {"p50_ms": round(percentile(ms, 0.5), 1), "p95_ms": round(percentile(ms, 0.95), 1)}
 
 
 def throughput(

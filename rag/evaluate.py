@@ -87,7 +87,8 @@ class Target:
     end: int
 
 
-def _pct(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank `q` quantile (0 when there are no values); every report uses this one."""
     if not values:
         return 0.0
     s = sorted(values)
@@ -140,8 +141,8 @@ def evaluate_retrieval(rag: Rag, targets: list[Target], k: int, mode: RetrievalM
         f"recall_at_{k}": round(recall(k), 4),
         "mrr": round(sum(1 / r for r in ranks if r is not None and r <= 10) / n, 4),
         "ndcg_at_10": round(sum(1 / math.log2(r + 1) for r in ranks if r is not None and r <= 10) / n, 4),
-        "ms_per_query_p50": round(_pct(latency, 0.5), 2),
-        "ms_per_query_p95": round(_pct(latency, 0.95), 2),
+        "ms_per_query_p50": round(percentile(latency, 0.5), 2),
+        "ms_per_query_p95": round(percentile(latency, 0.95), 2),
     }
 
 
@@ -239,10 +240,10 @@ def evaluate_answers(
         "false_abstain": round(false_abstain / max(n_ans, 1), 4),
         "unsupported_sentences": unsupported,
         "german_rate": round(german / max(len(questions), 1), 4),
-        "p50_ms": round(_pct(latency, 0.5), 1),
-        "p95_ms": round(_pct(latency, 0.95), 1),
+        "p50_ms": round(percentile(latency, 0.5), 1),
+        "p95_ms": round(percentile(latency, 0.95), 1),
         "quoted_sentences_per_answer": round(statistics.fmean(per_answer), 2) if per_answer else 0.0,
-        "reader_ms_p50": round(_pct(read_ms, 0.5), 1),
+        "reader_ms_p50": round(percentile(read_ms, 0.5), 1),
         "abstention_by_threshold": abstention_table(confidences) if confidences else None,
     }
     if quotes.questions:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from index.embedder import Embedder
+from rag.bench_serve import free_port
 from rag.config import Settings
 from rag.factory import build_rag
 from rag.generator import LlamaCppGenerator
@@ -27,12 +27,6 @@ def stream_rag(
 ) -> Rag:
     settings = model_settings.model_copy(update={"data_dir": seed_data_dir, "max_tokens": 120})
     return build_rag(settings, embedder=embedder, reader=reader, generator=gemma)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def serve(app: FastAPI) -> Iterator[str]:

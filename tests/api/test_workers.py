@@ -18,8 +18,9 @@ import psutil
 import pytest
 
 from index.readers import read_paths
+from rag.bench_serve import free_port
 from rag.config import Settings
-from tests.conftest import SEEDS, free_port, wait_for_http
+from tests.conftest import SEEDS, wait_for_http
 
 RADWEG = {
     "id": "freiburg-radweg",

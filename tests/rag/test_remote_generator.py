@@ -18,12 +18,13 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from index.embedder import Embedder
 from index.errors import GeneratorUnavailable, InputError
+from rag.bench_serve import free_port
 from rag.config import Settings
 from rag.factory import build_generator, build_rag
 from rag.pipeline import Rag
 from rag.reader.onnx_reader import Reader
 from rag.remote_generator import RemoteGenerator
-from tests.conftest import free_port, wait_for_http
+from tests.conftest import wait_for_http
 
 QUESTION = "Was wurde über Taiwan gesagt?"
 
