@@ -95,18 +95,34 @@ def percentile(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
+def evidence_span(q: dict[str, Any], articles: dict[str, Article]) -> tuple[int, int] | None:
+    """Where an answerable news question's evidence lies in its article: the quoted `evidence`
+    text (the shared dev set), or `evidence_start`/`evidence_end` offsets (`eval/`, which holds
+    no article text because the news licences do not allow committing it); None when neither."""
+    article = articles.get(q.get("article_id") or "")
+    if article is None or not q.get("answerable", True):
+        return None
+    if "evidence_start" in q:
+        start, end = int(q["evidence_start"]), int(q["evidence_end"])
+        if not 0 <= start < end <= len(article.text):
+            raise InputError(f"question {q['id']}: evidence offsets {start}-{end} outside article {article.id}")
+        return start, end
+    if not q.get("evidence"):
+        return None
+    start = article.text.find(q["evidence"])
+    if start < 0:
+        raise InputError(f"question {q['id']}: evidence not found in article {article.id}")
+    return start, start + len(q["evidence"])
+
+
 def retrieval_targets(questions: list[dict[str, Any]], articles: dict[str, Article]) -> list[Target]:
     out = []
     for q in questions:
         if "context_id" in q:
             start = q["answer_starts"][0]
             out.append(Target(q["id"], q["question"], q["context_id"], start, start + len(q["answers"][0])))
-        elif q.get("answerable", True) and q.get("evidence"):
-            text = articles[q["article_id"]].text
-            start = text.find(q["evidence"])
-            if start < 0:
-                raise InputError(f"question {q['id']}: evidence not found in article {q['article_id']}")
-            out.append(Target(q["id"], q["question"], q["article_id"], start, start + len(q["evidence"])))
+        elif (span := evidence_span(q, articles)) is not None:
+            out.append(Target(q["id"], q["question"], q["article_id"], *span))
     return out
 
 
@@ -175,6 +191,9 @@ def evaluate_answers(
     """Answer every question (through `ask`, default `rag.ask`; the CLI can pass POST /ask) and
     score the answers; questions with annotated `quotes` are also scored as speaker questions."""
     ask = ask or (lambda question, how: rag.ask(question, mode=how))  # type: ignore[arg-type]
+    for q in questions:  # a broken question fails before minutes of answering, not after
+        if q.get("answerable", True) and evidence_span(q, articles) is None:
+            raise InputError(f"question {q.get('id')}: answerable but without evidence in a known article")
     quotes = QuoteScores()
     hits, cites_ok, cites, recalls, latency = 0, 0, 0, [], []
     abstain_un, n_un, false_abstain, n_ans, unsupported, german, records = 0, 0, 0, 0, 0, 0, []
@@ -207,23 +226,23 @@ def evaluate_answers(
         else:
             n_ans += 1
             false_abstain += a.abstained
-            text = articles[q["article_id"]].text
-            ev_start = text.find(q["evidence"])
-            ev_end = ev_start + len(q["evidence"])
+            ev_start, ev_end = evidence_span(q, articles) or (0, 0)  # checked above
             hit = any(
                 c.article_id == q["article_id"] and any(qu.start < ev_end and ev_start < qu.end for qu in c.quotes)
                 for c in a.citations
             )
             hits += hit
-            gold = content_terms(q["answer"])
-            recalls.append(term_overlap(gold, content_terms(a.answer)) if gold else 0.0)
+            gold = content_terms(q.get("answer") or "")
+            if gold:  # a question set may give evidence only (`eval/questions_heldout.jsonl`)
+                recalls.append(term_overlap(gold, content_terms(a.answer)))
             rec["citation_hit"] = hit
             if "quotes" in q:
                 rec |= quotes.add(a, q)
         for c in a.citations:
             cites += 1
             quoted = " ".join(articles[c.article_id].text[x.start : x.end] for x in c.quotes)
-            ev = q.get("evidence") or ""
+            span = evidence_span(q, articles)
+            ev = articles[q["article_id"]].text[span[0] : span[1]] if span else ""
             ok = c.article_id == q.get("article_id") or (
                 bool(ev) and term_overlap(content_terms(ev), content_terms(quoted)) >= 0.5
             )

@@ -87,3 +87,16 @@ def test_eval_on_news_with_distractors_and_answers(tmp_path: Path) -> None:
     assert out["unsupported_sentences"] == 0 and out["german_rate"] == 1.0
     assert {d["id"]: d["abstained"] for d in out["details"]} == {"n1": False, "n2": True}
     assert not data.exists()
+
+    # evidence given as offsets and no answer text (eval/questions_heldout.jsonl's form)
+    start = KOELN.index(evidence)
+    span = {"id": "n1", "question": "Wie viel soll die neue Rheinbrücke in Köln kosten?", "article_id": "koeln",
+            "evidence_start": start, "evidence_end": start + len(evidence), "answerable": True}  # fmt: skip
+    by_offsets = write_jsonl(tmp_path / "offsets.jsonl", [span])
+    offsets = ["--articles", str(articles), "--questions", str(by_offsets), "--json", "--cache", cache]
+    r = run(["eval", "answers", *offsets, "--mode", "extractive"], data)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["citation_hit"] == 1.0
+    outside = write_jsonl(tmp_path / "outside.jsonl", [span | {"evidence_end": len(KOELN) + 1}])
+    r = run(["eval", "answers", *offsets[:2], "--questions", str(outside), "--json", "--cache", cache], data)
+    assert r.returncode != 0 and "n1" in r.stderr and "outside article koeln" in r.stderr
