@@ -191,8 +191,9 @@ def evaluate_answers(
     """Answer every question (through `ask`, default `rag.ask`; the CLI can pass POST /ask) and
     score the answers; questions with annotated `quotes` are also scored as speaker questions."""
     ask = ask or (lambda question, how: rag.ask(question, mode=how))  # type: ignore[arg-type]
-    for q in questions:  # a broken question fails before minutes of answering, not after
-        if q.get("answerable", True) and evidence_span(q, articles) is None:
+    spans = [evidence_span(q, articles) for q in questions]  # a broken question fails before minutes of answering
+    for q, span in zip(questions, spans, strict=True):
+        if q.get("answerable", True) and span is None:
             raise InputError(f"question {q.get('id')}: answerable but without evidence in a known article")
     quotes = QuoteScores()
     hits, cites_ok, cites, recalls, latency = 0, 0, 0, [], []
@@ -200,7 +201,8 @@ def evaluate_answers(
     per_answer: list[int] = []
     read_ms: list[float] = []
     confidences: list[tuple[float, bool, bool]] = []  # (confidence, abstained by the rules, answerable)
-    for q in questions:
+    for q, span in zip(questions, spans, strict=True):
+        ev = articles[q["article_id"]].text[span[0] : span[1]] if span else ""
         t0 = time.perf_counter()
         a = ask(q["question"], mode)
         latency.append((time.perf_counter() - t0) * 1000)
@@ -226,7 +228,7 @@ def evaluate_answers(
         else:
             n_ans += 1
             false_abstain += a.abstained
-            ev_start, ev_end = evidence_span(q, articles) or (0, 0)  # checked above
+            ev_start, ev_end = span or (0, 0)  # checked above
             hit = any(
                 c.article_id == q["article_id"] and any(qu.start < ev_end and ev_start < qu.end for qu in c.quotes)
                 for c in a.citations
@@ -241,8 +243,6 @@ def evaluate_answers(
         for c in a.citations:
             cites += 1
             quoted = " ".join(articles[c.article_id].text[x.start : x.end] for x in c.quotes)
-            span = evidence_span(q, articles)
-            ev = articles[q["article_id"]].text[span[0] : span[1]] if span else ""
             ok = c.article_id == q.get("article_id") or (
                 bool(ev) and term_overlap(content_terms(ev), content_terms(quoted)) >= 0.5
             )
