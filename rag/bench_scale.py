@@ -160,13 +160,14 @@ def server_rss_mb(url: str) -> float | None:
     """Resident memory of the server's processes when it runs on this machine (else None)."""
     import psycopg
 
+    # The backend exits when its connection closes, so its parent (the postmaster) is looked up
+    # while the connection is still open; looked up after, it raced the exit (CI, stop 21).
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
-    if row is None:
-        return None
-    try:
-        backend = psutil.Process(int(row[0]))
-        postmaster = backend.parent()
-    except psutil.Error:
-        return None
+        if row is None:
+            return None
+        try:
+            postmaster = psutil.Process(int(row[0])).parent()
+        except psutil.Error:
+            return None
     return rss_mb(postmaster) if postmaster is not None else None
