@@ -34,6 +34,7 @@ from api.security import GuardMiddleware, security_headers
 from index.archive import Archive
 from index.errors import BusyError, InputError, NoIndexError, RagError
 from index.filters import Filters
+from index.vectors import search_on_calling_thread
 from rag.answer import Answer
 from rag.config import Settings
 from rag.generator import Message
@@ -99,6 +100,7 @@ NO_INDEX = "No index yet: add articles with POST /articles (or run `rag index` o
 def create_app(settings: Settings | None = None, rag: Rag | None = None, archive: Archive | None = None) -> FastAPI:
     """`archive`: where the index lives (default: as `settings` say, `rag.factory.build_archive`)."""
     settings = settings or Settings()
+    search_on_calling_thread()  # process-wide: the app owns its (worker) process
     # /docs and /redoc would load Swagger UI from a CDN, which an offline machine cannot reach;
     # /openapi.json stays (see the README for viewing it offline).
     app = FastAPI(

@@ -35,6 +35,15 @@ class VectorStore(Protocol):
     def save(self, directory: Path) -> None: ...
 
 
+def search_on_calling_thread() -> None:
+    """Run FAISS on the calling thread: one query at a time, OpenMP's thread wake-up costs more
+    than the search itself. OpenMP's setting is process-wide, so the owners of a process call
+    this (the `rag` command's callback and `api.app.create_app`), never a store's constructor."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+
+
 class FaissStore:
     """HNSW graph (FAISS `IndexHNSWFlat`, inner product) with caller-chosen row ids.
 
@@ -67,9 +76,6 @@ class FaissStore:
         import faiss
 
         self.dim = dim
-        # One query at a time: OpenMP's thread wake-up costs more than the search itself,
-        # so FAISS runs on the calling thread.
-        faiss.omp_set_num_threads(1)
         self._faiss: Any = faiss  # faiss' stubs do not know the SWIG overloads used here
         self._index: Any = index if index is not None else self._empty()
         self._set_removed(removed or set())

@@ -23,6 +23,14 @@ from rag.cli_train import train_app
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Quellen: Fragen an deutsche Nachrichtenartikel.")
 
 
+@app.callback()
+def _process() -> None:
+    """Process-wide settings, decided once by the command that owns the process."""
+    from index.vectors import search_on_calling_thread
+
+    search_on_calling_thread()
+
+
 @app.command()
 @fail_cleanly
 def setup() -> None:

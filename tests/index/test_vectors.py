@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.vectors import FaissStore, NumpyStore, VectorStore
+from index.vectors import FaissStore, NumpyStore, VectorStore, search_on_calling_thread
 
 
 def unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
@@ -100,3 +100,22 @@ def test_filtered_search_is_exact_over_the_allowed_rows() -> None:
     got, want = f.search(q, 20, allowed), n.search(q, 20, allowed)
     assert [r for r, _ in got] == [r for r, _ in want]
     assert np.allclose([s for _, s in got], [s for _, s in want], atol=1e-5)
+
+
+def test_a_store_leaves_the_process_wide_thread_setting_to_the_process_owner(tmp_path: Path) -> None:
+    """OpenMP's thread count is the process's: building or loading a store must not change it;
+    `search_on_calling_thread` (called by the `rag` command and the API app) does."""
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    try:
+        faiss.omp_set_num_threads(2)
+        store = FaissStore(8)
+        store.add([1], unit(np.random.default_rng(1), 1, 8))
+        store.save(tmp_path)
+        FaissStore.load(tmp_path, 8)
+        assert faiss.omp_get_max_threads() == 2
+        search_on_calling_thread()
+        assert faiss.omp_get_max_threads() == 1
+    finally:
+        faiss.omp_set_num_threads(before)
