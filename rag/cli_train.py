@@ -24,6 +24,9 @@ def train_reader_cmd(
     epochs: Annotated[int, typer.Option(min=1)] = 2,
     trainable_layers: Annotated[int, typer.Option(min=1, max=12)] = 4,
     qam_rows: Annotated[int, typer.Option(min=0, help="XGLUE QAM pairs to sample (0: none).")] = 1000,
+    swaps: Annotated[
+        bool, typer.Option(help="Add QA questions with a swapped word as negatives (right topic, detail absent).")
+    ] = False,
     max_steps: Annotated[Optional[int], typer.Option(min=1, help="Stop after this many steps (smoke runs).")] = None,
     max_examples: Annotated[Optional[int], typer.Option(min=1, help="Use only this many pairs (smoke runs).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -48,6 +51,7 @@ def train_reader_cmd(
         epochs=epochs,
         trainable_layers=trainable_layers,
         qam_rows=qam_rows,
+        swaps=swaps,
         max_steps=max_steps,
         max_examples=max_examples,
         threads=settings.threads,

@@ -36,6 +36,7 @@ from rag.evaluate import read_jsonl
 from rag.reader.pairs import Candidate
 
 HELD_OUT_PERCENT = 20  # a fifth of each source's articles is kept back for measuring
+_WORD = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]{3,}")  # a capitalised word of four letters or more
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def held_out(key: str) -> bool:
     return int(hashlib.sha1(key.encode()).hexdigest(), 16) % 100 < HELD_OUT_PERCENT
 
 
-def _candidate(text: str, spans: list[Span], i: int, title: str) -> Candidate:
+def candidate_at(text: str, spans: list[Span], i: int, title: str) -> Candidate:
     def at(j: int) -> str:
         return text[spans[j][0] : spans[j][1]] if 0 <= j < len(spans) else ""
 
@@ -68,8 +69,34 @@ def _sentence_at(spans: list[Span], offset: int) -> int | None:
     return next((i for i, (s, e) in enumerate(spans) if s <= offset < e), None)
 
 
-def qa_examples(folder: Path, rng: random.Random, negatives: int = 6, cross: int = 2) -> Split:
-    """Examples from an extractive QA folder (`contexts.jsonl`, `questions.jsonl`)."""
+def swapped_question(question: str, answer: str, paragraph: list[str], rng: random.Random) -> str | None:
+    """The question with one of its words that the answer sentence shares (the anchor:
+    „Polizisten“ in „Wie viele Polizisten wurden verletzt?“) replaced by a capitalised word of
+    another sentence of the same paragraph that neither the question nor the answer sentence
+    holds („Demonstranten“). The answer sentence does not answer the new question, though it is on
+    topic and holds the kind of detail asked for: the shape of an unanswerable news question
+    (right article, detail absent), which no source has. None when the question shares no such
+    word with its answer, or the paragraph offers no replacement."""
+    asked, answering = _words(question), _words(answer, opener=True)
+    anchors = sorted(asked & answering)
+    others = sorted(set().union(*(_words(t) for t in paragraph if t != answer)) - asked - answering)
+    if not anchors or not others:
+        return None
+    return re.sub(rf"\b{re.escape(rng.choice(anchors))}\b", rng.choice(others), question)
+
+
+def _words(text: str, opener: bool = False) -> set[str]:
+    """Capitalised words that are no stop words; the first only with `opener` (otherwise a
+    sentence opener, capitalised whatever it is)."""
+    return {
+        m.group(0) for m in _WORD.finditer(text) if (opener or m.start() > 0) and m.group(0).lower() not in STOP_WORDS
+    }
+
+
+def qa_examples(folder: Path, rng: random.Random, negatives: int = 6, cross: int = 2, swaps: bool = False) -> Split:
+    """Examples from an extractive QA folder (`contexts.jsonl`, `questions.jsonl`); with `swaps`,
+    also the answer sentence against the question with an anchor word swapped (`swapped_question`)
+    as a negative, in a group of its own so that it also counts as an unanswerable question."""
     contexts = {c["id"]: c for c in read_jsonl(folder / "contexts.jsonl")}
     spans = {cid: split_sentences(c["text"]) for cid, c in contexts.items()}
     by_article: dict[str, list[str]] = defaultdict(list)
@@ -83,16 +110,21 @@ def qa_examples(folder: Path, rng: random.Random, negatives: int = 6, cross: int
         if pos is None:
             continue
         title = ctx.get("title") or ""
-        rows = [Example(q["question"], _candidate(ctx["text"], sp, pos, title), 1, "qa", q["id"])]
+        rows = [Example(q["question"], candidate_at(ctx["text"], sp, pos, title), 1, "qa", q["id"])]
         others = [i for i in range(len(sp)) if i != pos]
         for i in rng.sample(others, min(negatives, len(others))):
-            rows.append(Example(q["question"], _candidate(ctx["text"], sp, i, title), 0, "qa", q["id"]))
+            rows.append(Example(q["question"], candidate_at(ctx["text"], sp, i, title), 0, "qa", q["id"]))
         siblings = [c for c in by_article[_article_of(cid)] if c != cid]
         for other in rng.sample(siblings, min(cross, len(siblings))):
             o_sp = spans[other]
             if o_sp:
-                c = _candidate(contexts[other]["text"], o_sp, rng.randrange(len(o_sp)), title)
+                c = candidate_at(contexts[other]["text"], o_sp, rng.randrange(len(o_sp)), title)
                 rows.append(Example(q["question"], c, 0, "qa", q["id"]))
+        if swaps:
+            paragraph = [ctx["text"][a:b] for a, b in sp]
+            swapped = swapped_question(q["question"], paragraph[pos], paragraph, rng)
+            if swapped is not None:
+                rows.append(Example(swapped, rows[0].candidate, 0, "swap", f"{q['id']}-swap"))
         (out.held_out if held_out(_article_of(cid)) else out.train).extend(rows)
     return out
 
@@ -121,9 +153,9 @@ def quote_examples(
         neg = [i for i, c in enumerate(covered) if not c]
         if not pos:
             continue
-        rows = [Example(q["question"], _candidate(text, sp, i, title), 1, "quotes", q["id"]) for i in pos]
+        rows = [Example(q["question"], candidate_at(text, sp, i, title), 1, "quotes", q["id"]) for i in pos]
         for i in rng.sample(neg, min(negatives, len(neg))):
-            rows.append(Example(q["question"], _candidate(text, sp, i, title), 0, "quotes", q["id"]))
+            rows.append(Example(q["question"], candidate_at(text, sp, i, title), 0, "quotes", q["id"]))
         (out.held_out if held_out(q["article_id"]) else out.train).extend(rows)
     return out
 
@@ -133,7 +165,6 @@ def _covered(start: int, end: int, quotes: Iterable[dict[str, Any]]) -> float:
     return min(1.0, chars / max(end - start, 1))
 
 
-_WORD = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]{3,}")
 TOPIC_QUESTIONS = (
     "Was wurde über {} gesagt?",
     "Was steht in den Artikeln über {}?",
@@ -152,8 +183,7 @@ def topic_examples(articles_file: Path, rng: random.Random, exclude: set[str], n
         text, title = art["text"], art.get("title") or ""
         sp = split_sentences(text)
         sentences = [text[s:e] for s, e in sp]
-        words = {m.group(0) for t in sentences for m in _WORD.finditer(t) if m.start() > 0}
-        words = {w for w in words if w.lower() not in STOP_WORDS}
+        words = set().union(*(_words(t) for t in sentences))
         fitting = sorted(w for w in words if 1 <= sum(w in t for t in sentences) <= min(3, len(sentences) // 3))
         if not fitting:
             continue
@@ -162,9 +192,9 @@ def topic_examples(articles_file: Path, rng: random.Random, exclude: set[str], n
         pos = [i for i, t in enumerate(sentences) if topic in t]
         neg = [i for i, t in enumerate(sentences) if topic not in t]
         group = f"topic-{art['id']}"
-        rows = [Example(question, _candidate(text, sp, i, title), 1, "topic", group) for i in pos]
+        rows = [Example(question, candidate_at(text, sp, i, title), 1, "topic", group) for i in pos]
         for i in rng.sample(neg, min(negatives, len(neg))):
-            rows.append(Example(question, _candidate(text, sp, i, title), 0, "topic", group))
+            rows.append(Example(question, candidate_at(text, sp, i, title), 0, "topic", group))
         (out.held_out if held_out(art["id"]) else out.train).extend(rows)
     return out
 
@@ -188,14 +218,14 @@ def qam_examples(folder: Path, rng: random.Random, train_rows: int) -> Split:
     return Split(rng.sample(train, min(train_rows, len(train))), read("dev.tsv"))
 
 
-def build_examples(data_dir: Path, seed: int, qam_rows: int = 1000) -> Split:
+def build_examples(data_dir: Path, seed: int, qam_rows: int = 1000, swaps: bool = False) -> Split:
     """All sources under `data_dir` (the layout of ../shared/data)."""
     rng = random.Random(seed)
     news = data_dir / "news_wikinews_de"
     exclude = dev_articles(news / "questions_dev.jsonl")
     parts = [
-        qa_examples(data_dir / "xquad_de", rng),
-        qa_examples(data_dir / "mlqa_de", rng),
+        qa_examples(data_dir / "xquad_de", rng, swaps=swaps),
+        qa_examples(data_dir / "mlqa_de", rng, swaps=swaps),
         quote_examples(news / "articles.jsonl", news / "questions_quotes_train.jsonl", rng, exclude),
         topic_examples(news / "articles.jsonl", rng, exclude),
     ]

@@ -37,6 +37,7 @@ class TrainConfig:
     trainable_layers: int = 4  # 4 layers in fp16: 14.2 MB to commit, under the 20 MB allowed
     pos_weight: float = 2.0  # about 1 positive to 7 negatives; weighting stops the head predicting 0
     qam_rows: int = 1000  # web queries are unlike news questions: enough to add variety, not to dominate
+    swaps: bool = False  # also train on QA questions with a swapped anchor word (data.swapped_question)
     max_steps: int | None = None  # for smoke runs
     max_examples: int | None = None  # for smoke runs
     threads: int = 2
@@ -139,7 +140,7 @@ def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainR
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
-    split = build_examples(cfg.data_dir, cfg.seed, cfg.qam_rows)
+    split = build_examples(cfg.data_dir, cfg.seed, cfg.qam_rows, cfg.swaps)
     train, kept = split.train, split.held_out
     if cfg.max_examples is not None:
         train, kept = train[: cfg.max_examples], kept[: cfg.max_examples]
