@@ -1,0 +1,123 @@
+"""Measure a reader where it has to judge: on news questions, against every sentence of the
+article they are about (README, "The reader").
+
+    .venv/bin/python scripts/measure_reader_news.py ../shared/data [weights.safetensors ...]
+
+Retrieval is taken out: each question's candidates are all sentences of its article (the related
+article for an unanswerable one), each with its title and neighbours as the product gives them.
+So the numbers say how well the reader alone judges, not how well it judges what retrieval found:
+- `top1` / `top3`: share of answerable questions whose best-scored sentence (one of the three
+  best) overlaps the evidence (an answer quotes about 3.8 sentences);
+- `answerable_auroc`: how well the best score tells answerable from unanswerable questions (the
+  abstention signal; 0.5 is chance);
+- `abstain@t` / `false_abstain@t`: abstaining when the best score is below t, the share of
+  unanswerable questions that abstain and of answerable ones that wrongly do.
+
+The sets: the news dev set (`questions_dev.jsonl`, never trained on: `rag.reader.data` leaves its
+articles out) and the held-out set in `eval/` (test-split articles no training source reads).
+Weights default to the shipped `rag/reader/reader-top.safetensors`; scoring runs in torch. For
+reference, `overlap` scores a sentence by the share of the question's content words it holds,
+and `cosine` by the configured embedder's question–sentence cosine (what the product's dense
+sentence score is; EmbeddingGemma by default).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.sentences import split_sentences
+from rag.config import Settings
+from rag.evaluate import evidence_span, load_articles, read_jsonl
+from rag.factory import build_embedder
+from rag.reader.data import Example, candidate_at
+from rag.reader.model import load_reader
+from rag.reader.train import auroc, predict
+from rag.text import content_terms, term_matches
+
+THRESHOLDS = (0.1, 0.3, 0.5, 0.7, 0.9)
+
+
+def examples_for(questions: list[dict[str, Any]], articles: dict[str, Any]) -> list[Example]:
+    out = []
+    for q in questions:
+        article = articles[q.get("article_id") or q["related_article_id"]]
+        span = evidence_span(q, articles)
+        spans = split_sentences(article.text)
+        for i, (s, e) in enumerate(spans):
+            label = int(span is not None and s < span[1] and span[0] < e)
+            out.append(
+                Example(q["question"], candidate_at(article.text, spans, i, article.title), label, "news", q["id"])
+            )
+    return out
+
+
+def judge(examples: list[Example], scores: np.ndarray) -> dict[str, float]:
+    ranked: dict[str, list[tuple[float, int]]] = {}
+    for e, s in zip(examples, scores, strict=True):
+        ranked.setdefault(e.group, []).append((-float(s), e.label))  # ties: the earlier sentence first
+    for rows in ranked.values():
+        rows.sort(key=lambda r: r[0])
+    groups = sorted(ranked)
+    top = np.array([-ranked[g][0][0] for g in groups])
+    ans = np.array([any(label for _, label in ranked[g]) for g in groups])
+    answered = [g for g, a in zip(groups, ans, strict=True) if a]
+    row = {
+        "answerable": float(ans.sum()),
+        "unanswerable": float((~ans).sum()),
+        "top1": float(np.mean([ranked[g][0][1] for g in answered])),
+        "top3": float(np.mean([any(label for _, label in ranked[g][:3]) for g in answered])),
+        "answerable_auroc": auroc(top, ans.astype(int)),
+    }
+    for t in THRESHOLDS:
+        row[f"abstain@{t}"] = float(np.mean(top[~ans] < t))
+        row[f"false_abstain@{t}"] = float(np.mean(top[ans] < t))
+    return {k: round(v, 3) for k, v in row.items()}
+
+
+def overlap(examples: list[Example]) -> np.ndarray:
+    out = []
+    for e in examples:
+        asked, said = content_terms(e.question), content_terms(e.candidate.sentence)
+        out.append(sum(term_matches(t, said) for t in asked) / max(len(asked), 1))
+    return np.array(out, np.float32)
+
+
+def cosine(examples: list[Example], embedder: Any) -> np.ndarray:
+    sentences = sorted({e.candidate.sentence for e in examples})
+    vecs = dict(zip(sentences, embedder.embed_documents(sentences), strict=True))
+    asked = {q: embedder.embed_query(q) for q in {e.question for e in examples}}
+    return np.array([float(vecs[e.candidate.sentence] @ asked[e.question]) for e in examples], np.float32)
+
+
+def main(data: Path, weights: list[Path]) -> None:
+    from transformers import AutoTokenizer
+
+    settings = Settings()
+    news = data / "news_wikinews_de"
+    articles = {a.id: a for a in load_articles([news / "articles.jsonl"])}
+    sets = {
+        "dev": read_jsonl(news / "questions_dev.jsonl"),
+        "held_out": read_jsonl(Path("eval/questions_heldout.jsonl")),
+    }
+    tokenizer: Any = AutoTokenizer.from_pretrained(str(settings.reader_base_dir), local_files_only=True)
+    report: dict[str, Any] = {}
+    embedder = build_embedder(settings)
+    for name, questions in sets.items():
+        examples = examples_for(questions, articles)
+        report[f"overlap {name}"] = judge(examples, overlap(examples))
+        report[f"cosine {embedder.name} {name}"] = judge(examples, cosine(examples, embedder))
+    for w in weights:
+        model = load_reader(settings.reader_base_dir, w, None)
+        for name, questions in sets.items():
+            examples = examples_for(questions, articles)
+            report[f"{w.name} {name}"] = judge(examples, predict(model, tokenizer, examples))
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]] or [Path("rag/reader/reader-top.safetensors")])
