@@ -25,8 +25,9 @@ def train_reader_cmd(
     trainable_layers: Annotated[int, typer.Option(min=1, max=12)] = 4,
     qam_rows: Annotated[int, typer.Option(min=0, help="XGLUE QAM pairs to sample (0: none).")] = 1000,
     swaps: Annotated[
-        bool, typer.Option(help="Add QA questions with a swapped word as negatives (right topic, detail absent).")
-    ] = False,
+        int,
+        typer.Option(min=0, help="Swapped-word QA questions per question, as negatives (right topic, detail absent)."),
+    ] = 0,
     max_steps: Annotated[Optional[int], typer.Option(min=1, help="Stop after this many steps (smoke runs).")] = None,
     max_examples: Annotated[Optional[int], typer.Option(min=1, help="Use only this many pairs (smoke runs).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,

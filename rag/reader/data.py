@@ -93,10 +93,11 @@ def _words(text: str, opener: bool = False) -> set[str]:
     }
 
 
-def qa_examples(folder: Path, rng: random.Random, negatives: int = 6, cross: int = 2, swaps: bool = False) -> Split:
+def qa_examples(folder: Path, rng: random.Random, negatives: int = 6, cross: int = 2, swaps: int = 0) -> Split:
     """Examples from an extractive QA folder (`contexts.jsonl`, `questions.jsonl`); with `swaps`,
-    also the answer sentence against the question with an anchor word swapped (`swapped_question`)
-    as a negative, in a group of its own so that it also counts as an unanswerable question."""
+    also the answer sentence against up to that many different questions with an anchor word
+    swapped (`swapped_question`) as negatives, each in a group of its own (an unanswerable
+    question)."""
     contexts = {c["id"]: c for c in read_jsonl(folder / "contexts.jsonl")}
     spans = {cid: split_sentences(c["text"]) for cid, c in contexts.items()}
     by_article: dict[str, list[str]] = defaultdict(list)
@@ -122,9 +123,9 @@ def qa_examples(folder: Path, rng: random.Random, negatives: int = 6, cross: int
                 rows.append(Example(q["question"], c, 0, "qa", q["id"]))
         if swaps:
             paragraph = [ctx["text"][a:b] for a, b in sp]
-            swapped = swapped_question(q["question"], paragraph[pos], paragraph, rng)
-            if swapped is not None:
-                rows.append(Example(swapped, rows[0].candidate, 0, "swap", f"{q['id']}-swap"))
+            made = {swapped_question(q["question"], paragraph[pos], paragraph, rng) for _ in range(swaps)} - {None}
+            for n, swapped in enumerate(sorted(w for w in made if w is not None)):
+                rows.append(Example(swapped, rows[0].candidate, 0, "swap", f"{q['id']}-swap{n}"))
         (out.held_out if held_out(_article_of(cid)) else out.train).extend(rows)
     return out
 
@@ -218,7 +219,7 @@ def qam_examples(folder: Path, rng: random.Random, train_rows: int) -> Split:
     return Split(rng.sample(train, min(train_rows, len(train))), read("dev.tsv"))
 
 
-def build_examples(data_dir: Path, seed: int, qam_rows: int = 1000, swaps: bool = False) -> Split:
+def build_examples(data_dir: Path, seed: int, qam_rows: int = 1000, swaps: int = 0) -> Split:
     """All sources under `data_dir` (the layout of ../shared/data)."""
     rng = random.Random(seed)
     news = data_dir / "news_wikinews_de"

@@ -37,7 +37,7 @@ class TrainConfig:
     trainable_layers: int = 4  # 4 layers in fp16: 14.2 MB to commit, under the 20 MB allowed
     pos_weight: float = 2.0  # about 1 positive to 7 negatives; weighting stops the head predicting 0
     qam_rows: int = 1000  # web queries are unlike news questions: enough to add variety, not to dominate
-    swaps: bool = False  # also train on QA questions with a swapped anchor word (data.swapped_question)
+    swaps: int = 0  # swapped-word questions per QA question, as negatives (data.swapped_question)
     max_steps: int | None = None  # for smoke runs
     max_examples: int | None = None  # for smoke runs
     threads: int = 2
