@@ -7,7 +7,8 @@ Retrieval is taken out: each question's candidates are all sentences of its arti
 article for an unanswerable one), each with its title and neighbours as the product gives them.
 So the numbers say how well the reader alone judges, not how well it judges what retrieval found:
 - `top1` / `top3`: share of answerable questions whose best-scored sentence (one of the three
-  best) overlaps the evidence (an answer quotes about 3.8 sentences);
+  best) overlaps the evidence (an answer quotes about 3.8 sentences); `top1_or_neighbour`: the
+  evidence is the best sentence or the one before or after it;
 - `answerable_auroc`: how well the best score tells answerable from unanswerable questions (the
   abstention signal; 0.5 is chance);
 - `abstain@t` / `false_abstain@t`: abstaining when the best score is below t, the share of
@@ -57,20 +58,27 @@ def examples_for(questions: list[dict[str, Any]], articles: dict[str, Any]) -> l
 
 
 def judge(examples: list[Example], scores: np.ndarray) -> dict[str, float]:
-    ranked: dict[str, list[tuple[float, int]]] = {}
+    ranked: dict[str, list[tuple[float, int, int]]] = {}  # per question: (-score, sentence number, label)
     for e, s in zip(examples, scores, strict=True):
-        ranked.setdefault(e.group, []).append((-float(s), e.label))  # ties: the earlier sentence first
+        rows = ranked.setdefault(e.group, [])
+        rows.append((-float(s), len(rows), e.label))
     for rows in ranked.values():
-        rows.sort(key=lambda r: r[0])
+        rows.sort()  # best first; ties: the earlier sentence first
     groups = sorted(ranked)
     top = np.array([-ranked[g][0][0] for g in groups])
-    ans = np.array([any(label for _, label in ranked[g]) for g in groups])
+    ans = np.array([any(r[2] for r in ranked[g]) for g in groups])
     answered = [g for g, a in zip(groups, ans, strict=True) if a]
+
+    def beside_best(g: str) -> bool:
+        best = ranked[g][0][1]
+        return any(r[2] and abs(r[1] - best) <= 1 for r in ranked[g])
+
     row = {
         "answerable": float(ans.sum()),
         "unanswerable": float((~ans).sum()),
-        "top1": float(np.mean([ranked[g][0][1] for g in answered])),
-        "top3": float(np.mean([any(label for _, label in ranked[g][:3]) for g in answered])),
+        "top1": float(np.mean([ranked[g][0][2] for g in answered])),
+        "top1_or_neighbour": float(np.mean([beside_best(g) for g in answered])),
+        "top3": float(np.mean([any(r[2] for r in ranked[g][:3]) for g in answered])),
         "answerable_auroc": auroc(top, ans.astype(int)),
     }
     for t in THRESHOLDS:
