@@ -69,6 +69,14 @@ def _sentence_at(spans: list[Span], offset: int) -> int | None:
     return next((i for i, (s, e) in enumerate(spans) if s <= offset < e), None)
 
 
+def _words(text: str, opener: bool = False) -> set[str]:
+    """Capitalised words that are no stop words; the first only with `opener` (otherwise a
+    sentence opener, capitalised whatever it is)."""
+    return {
+        m.group(0) for m in _WORD.finditer(text) if (opener or m.start() > 0) and m.group(0).lower() not in STOP_WORDS
+    }
+
+
 def swapped_question(question: str, answer: str, paragraph: list[str], rng: random.Random) -> str | None:
     """The question with one of its words that the answer sentence shares (the anchor:
     „Polizisten“ in „Wie viele Polizisten wurden verletzt?“) replaced by a capitalised word of
@@ -83,14 +91,6 @@ def swapped_question(question: str, answer: str, paragraph: list[str], rng: rand
     if not anchors or not others:
         return None
     return re.sub(rf"\b{re.escape(rng.choice(anchors))}\b", rng.choice(others), question)
-
-
-def _words(text: str, opener: bool = False) -> set[str]:
-    """Capitalised words that are no stop words; the first only with `opener` (otherwise a
-    sentence opener, capitalised whatever it is)."""
-    return {
-        m.group(0) for m in _WORD.finditer(text) if (opener or m.start() > 0) and m.group(0).lower() not in STOP_WORDS
-    }
 
 
 def qa_examples(folder: Path, rng: random.Random, negatives: int = 6, cross: int = 2, swaps: int = 0) -> Split:
@@ -123,8 +123,8 @@ def qa_examples(folder: Path, rng: random.Random, negatives: int = 6, cross: int
                 rows.append(Example(q["question"], c, 0, "qa", q["id"]))
         if swaps:
             paragraph = [ctx["text"][a:b] for a, b in sp]
-            made = {swapped_question(q["question"], paragraph[pos], paragraph, rng) for _ in range(swaps)} - {None}
-            for n, swapped in enumerate(sorted(w for w in made if w is not None)):
+            made = {w for _ in range(swaps) if (w := swapped_question(q["question"], paragraph[pos], paragraph, rng))}
+            for n, swapped in enumerate(sorted(made)):
                 rows.append(Example(swapped, rows[0].candidate, 0, "swap", f"{q['id']}-swap{n}"))
         (out.held_out if held_out(_article_of(cid)) else out.train).extend(rows)
     return out
