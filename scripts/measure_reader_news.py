@@ -11,6 +11,9 @@ So the numbers say how well the reader alone judges, not how well it judges what
   evidence is the best sentence or the one before or after it;
 - `answerable_auroc`: how well the best score tells answerable from unanswerable questions (the
   abstention signal; 0.5 is chance);
+- `, sentence pairs`: the reader scores each sentence together with the one before it (the
+  evidence often refers back to a sentence naming the subject); top1 then counts a pair that
+  holds the evidence;
 - `abstain@t` / `false_abstain@t`: abstaining when the best score is below t, the share of
   unanswerable questions that abstain and of answerable ones that wrongly do.
 
@@ -37,23 +40,33 @@ from rag.evaluate import evidence_span, load_articles, read_jsonl
 from rag.factory import build_embedder
 from rag.reader.data import Example, candidate_at
 from rag.reader.model import load_reader
+from rag.reader.pairs import Candidate
 from rag.reader.train import auroc, predict
 from rag.text import content_terms, term_matches
 
 THRESHOLDS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
 
-def examples_for(questions: list[dict[str, Any]], articles: dict[str, Any]) -> list[Example]:
+def examples_for(questions: list[dict[str, Any]], articles: dict[str, Any], pairs: bool = False) -> list[Example]:
+    """One example per sentence; with `pairs`, the candidate is the sentence together with the one
+    before it (a positive when either overlaps the evidence)."""
     out = []
     for q in questions:
         article = articles[q.get("article_id") or q["related_article_id"]]
         span = evidence_span(q, articles)
         spans = split_sentences(article.text)
-        for i, (s, e) in enumerate(spans):
-            label = int(span is not None and s < span[1] and span[0] < e)
-            out.append(
-                Example(q["question"], candidate_at(article.text, spans, i, article.title), label, "news", q["id"])
-            )
+        for i in range(len(spans)):
+            first = max(0, i - 1) if pairs else i
+            label = int(span is not None and spans[first][0] < span[1] and span[0] < spans[i][1])
+            c = candidate_at(article.text, spans, i, article.title)
+            if first < i:
+                c = Candidate(
+                    article.text[spans[first][0] : spans[i][1]],
+                    c.title,
+                    candidate_at(article.text, spans, first, "").before,
+                    c.after,
+                )
+            out.append(Example(q["question"], c, label, "news", q["id"]))
     return out
 
 
@@ -124,6 +137,8 @@ def main(data: Path, weights: list[Path]) -> None:
         for name, questions in sets.items():
             examples = examples_for(questions, articles)
             report[f"{w.name} {name}"] = judge(examples, predict(model, tokenizer, examples))
+            examples = examples_for(questions, articles, pairs=True)
+            report[f"{w.name} {name}, sentence pairs"] = judge(examples, predict(model, tokenizer, examples))
     print(json.dumps(report, indent=1))
 
 
