@@ -60,12 +60,8 @@ def examples_for(questions: list[dict[str, Any]], articles: dict[str, Any], pair
             label = int(span is not None and spans[first][0] < span[1] and span[0] < spans[i][1])
             c = candidate_at(article.text, spans, i, article.title)
             if first < i:
-                c = Candidate(
-                    article.text[spans[first][0] : spans[i][1]],
-                    c.title,
-                    candidate_at(article.text, spans, first, "").before,
-                    c.after,
-                )
+                before = article.text[spans[first - 1][0] : spans[first - 1][1]] if first > 0 else ""
+                c = Candidate(article.text[spans[first][0] : spans[i][1]], c.title, before, c.after)
             out.append(Example(q["question"], c, label, "news", q["id"]))
     return out
 
@@ -120,6 +116,8 @@ def main(data: Path, weights: list[Path]) -> None:
 
     settings = Settings()
     news = data / "news_wikinews_de"
+    if not (news / "questions_dev.jsonl").is_file():
+        sys.exit(f"{data}: no news_wikinews_de/questions_dev.jsonl there; give the folder laid out like ../shared/data")
     articles = {a.id: a for a in load_articles([news / "articles.jsonl"])}
     sets = {
         "dev": read_jsonl(news / "questions_dev.jsonl"),
