@@ -42,7 +42,7 @@ from rag.reader.data import Example, candidate_at
 from rag.reader.model import load_reader
 from rag.reader.pairs import Candidate
 from rag.reader.train import auroc, predict
-from rag.text import content_terms, term_matches
+from rag.text import content_terms, term_overlap
 
 THRESHOLDS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
@@ -97,11 +97,9 @@ def judge(examples: list[Example], scores: np.ndarray) -> dict[str, float]:
 
 
 def overlap(examples: list[Example]) -> np.ndarray:
-    out = []
-    for e in examples:
-        asked, said = content_terms(e.question), content_terms(e.candidate.sentence)
-        out.append(sum(term_matches(t, said) for t in asked) / max(len(asked), 1))
-    return np.array(out, np.float32)
+    return np.array(
+        [term_overlap(content_terms(e.question), content_terms(e.candidate.sentence)) for e in examples], np.float32
+    )
 
 
 def cosine(examples: list[Example], embedder: Any) -> np.ndarray:
@@ -126,17 +124,16 @@ def main(data: Path, weights: list[Path]) -> None:
     tokenizer: Any = AutoTokenizer.from_pretrained(str(settings.reader_base_dir), local_files_only=True)
     report: dict[str, Any] = {}
     embedder = build_embedder(settings)
-    for name, questions in sets.items():
-        examples = examples_for(questions, articles)
+    single = {name: examples_for(questions, articles) for name, questions in sets.items()}
+    pairs = {name: examples_for(questions, articles, pairs=True) for name, questions in sets.items()}
+    for name, examples in single.items():
         report[f"overlap {name}"] = judge(examples, overlap(examples))
         report[f"cosine {embedder.name} {name}"] = judge(examples, cosine(examples, embedder))
     for w in weights:
         model = load_reader(settings.reader_base_dir, w, None)
-        for name, questions in sets.items():
-            examples = examples_for(questions, articles)
-            report[f"{w.name} {name}"] = judge(examples, predict(model, tokenizer, examples))
-            examples = examples_for(questions, articles, pairs=True)
-            report[f"{w.name} {name}, sentence pairs"] = judge(examples, predict(model, tokenizer, examples))
+        for name in sets:
+            report[f"{w.name} {name}"] = judge(single[name], predict(model, tokenizer, single[name]))
+            report[f"{w.name} {name}, sentence pairs"] = judge(pairs[name], predict(model, tokenizer, pairs[name]))
     print(json.dumps(report, indent=1))
 
 
