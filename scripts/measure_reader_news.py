@@ -1,7 +1,7 @@
 """Measure a reader where it has to judge: on news questions, against every sentence of the
 article they are about (README, "The reader").
 
-    .venv/bin/python scripts/measure_reader_news.py ../shared/data [weights.safetensors ...]
+    .venv/bin/python scripts/measure_reader_news.py ../shared/data [weights.safetensors ...] [--show]
 
 Retrieval is taken out: each question's candidates are all sentences of its article (the related
 article for an unanswerable one), each with its title and neighbours as the product gives them.
@@ -22,7 +22,8 @@ articles out) and the held-out set in `eval/` (test-split articles no training s
 Weights default to the shipped `rag/reader/reader-top.safetensors`; scoring runs in torch. For
 reference, `overlap` scores a sentence by the share of the question's content words it holds,
 and `cosine` by the configured embedder's question–sentence cosine (what the product's dense
-sentence score is; EmbeddingGemma by default).
+sentence score is; EmbeddingGemma by default). `--show` also prints, to stderr, each question's
+two best-scored sentences by each reader (`*`: the evidence), to read what it mistakes.
 """
 
 from __future__ import annotations
@@ -96,6 +97,18 @@ def judge(examples: list[Example], scores: np.ndarray) -> dict[str, float]:
     return {k: round(v, 3) for k, v in row.items()}
 
 
+def show(title: str, examples: list[Example], scores: np.ndarray, best: int = 2) -> None:
+    ranked: dict[str, list[tuple[float, int, str]]] = {}
+    for e, x in zip(examples, scores, strict=True):
+        ranked.setdefault(e.question, []).append((float(x), e.label, e.candidate.sentence))
+    print(f"## {title}", file=sys.stderr)
+    for question, rows in ranked.items():
+        kind = "answerable" if any(r[1] for r in rows) else "unanswerable"
+        print(f"{question} ({kind})", file=sys.stderr)
+        for x, label, sentence in sorted(rows, key=lambda r: -r[0])[:best]:
+            print(f"  {x:.2f} {'*' if label else ' '} {sentence[:160]}", file=sys.stderr)
+
+
 def overlap(examples: list[Example]) -> np.ndarray:
     return np.array(
         [term_overlap(content_terms(e.question), content_terms(e.candidate.sentence)) for e in examples], np.float32
@@ -109,7 +122,7 @@ def cosine(examples: list[Example], embedder: Any) -> np.ndarray:
     return np.array([float(vecs[e.candidate.sentence] @ asked[e.question]) for e in examples], np.float32)
 
 
-def main(data: Path, weights: list[Path]) -> None:
+def main(data: Path, weights: list[Path], shown: bool = False) -> None:
     from transformers import AutoTokenizer
 
     settings = Settings()
@@ -132,10 +145,17 @@ def main(data: Path, weights: list[Path]) -> None:
     for w in weights:
         model = load_reader(settings.reader_base_dir, w, None)
         for name in sets:
-            report[f"{w.name} {name}"] = judge(single[name], predict(model, tokenizer, single[name]))
+            scores = predict(model, tokenizer, single[name])
+            report[f"{w.name} {name}"] = judge(single[name], scores)
+            if shown:
+                show(f"{w.name} {name}", single[name], scores)
             report[f"{w.name} {name}, sentence pairs"] = judge(pairs[name], predict(model, tokenizer, pairs[name]))
     print(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]] or [Path("rag/reader/reader-top.safetensors")])
+    args = [a for a in sys.argv[1:] if a != "--show"]
+    if not args:
+        sys.exit(__doc__)
+    weights = [Path(p) for p in args[1:]] or [Path("rag/reader/reader-top.safetensors")]
+    main(Path(args[0]), weights, shown="--show" in sys.argv)
