@@ -98,13 +98,14 @@ def judge(examples: list[Example], scores: np.ndarray) -> dict[str, float]:
 
 
 def show(title: str, examples: list[Example], scores: np.ndarray, best: int = 2) -> None:
-    ranked: dict[str, list[tuple[float, int, str]]] = {}
+    ranked: dict[str, list[tuple[float, int, str]]] = {}  # per question id, as `judge` groups them
+    asked = {e.group: e.question for e in examples}
     for e, x in zip(examples, scores, strict=True):
-        ranked.setdefault(e.question, []).append((float(x), e.label, e.candidate.sentence))
+        ranked.setdefault(e.group, []).append((float(x), e.label, e.candidate.sentence))
     print(f"## {title}", file=sys.stderr)
-    for question, rows in ranked.items():
+    for group, rows in ranked.items():
         kind = "answerable" if any(r[1] for r in rows) else "unanswerable"
-        print(f"{question} ({kind})", file=sys.stderr)
+        print(f"{asked[group]} ({kind})", file=sys.stderr)
         for x, label, sentence in sorted(rows, key=lambda r: -r[0])[:best]:
             print(f"  {x:.2f} {'*' if label else ' '} {sentence[:160]}", file=sys.stderr)
 
