@@ -67,28 +67,37 @@ def examples_for(questions: list[dict[str, Any]], articles: dict[str, Any], pair
     return out
 
 
+def ranked(examples: list[Example], scores: np.ndarray) -> dict[str, list[tuple[int, int]]]:
+    """Per question id: (sentence number, example index) of its sentences, best score first;
+    ties: the earlier sentence first."""
+    rows: dict[str, list[tuple[float, int, int]]] = {}
+    for i, (e, s) in enumerate(zip(examples, scores, strict=True)):
+        group = rows.setdefault(e.group, [])
+        group.append((-float(s), len(group), i))
+    return {g: [(n, i) for _, n, i in sorted(r)] for g, r in rows.items()}
+
+
 def judge(examples: list[Example], scores: np.ndarray) -> dict[str, float]:
-    ranked: dict[str, list[tuple[float, int, int]]] = {}  # per question: (-score, sentence number, label)
-    for e, s in zip(examples, scores, strict=True):
-        rows = ranked.setdefault(e.group, [])
-        rows.append((-float(s), len(rows), e.label))
-    for rows in ranked.values():
-        rows.sort()  # best first; ties: the earlier sentence first
-    groups = sorted(ranked)
-    top = np.array([-ranked[g][0][0] for g in groups])
-    ans = np.array([any(r[2] for r in ranked[g]) for g in groups])
+    order = ranked(examples, scores)
+    groups = sorted(order)
+
+    def labels(g: str) -> list[int]:
+        return [examples[i].label for _, i in order[g]]
+
+    top = np.array([float(scores[order[g][0][1]]) for g in groups])
+    ans = np.array([any(labels(g)) for g in groups])
     answered = [g for g, a in zip(groups, ans, strict=True) if a]
 
     def beside_best(g: str) -> bool:
-        best = ranked[g][0][1]
-        return any(r[2] and abs(r[1] - best) <= 1 for r in ranked[g])
+        best = order[g][0][0]
+        return any(examples[i].label and abs(n - best) <= 1 for n, i in order[g])
 
     row = {
         "answerable": float(ans.sum()),
         "unanswerable": float((~ans).sum()),
-        "top1": float(np.mean([ranked[g][0][2] for g in answered])),
+        "top1": float(np.mean([labels(g)[0] for g in answered])),
         "top1_or_neighbour": float(np.mean([beside_best(g) for g in answered])),
-        "top3": float(np.mean([any(r[2] for r in ranked[g][:3]) for g in answered])),
+        "top3": float(np.mean([any(labels(g)[:3]) for g in answered])),
         "answerable_auroc": auroc(top, ans.astype(int)),
     }
     for t in THRESHOLDS:
@@ -98,16 +107,14 @@ def judge(examples: list[Example], scores: np.ndarray) -> dict[str, float]:
 
 
 def show(title: str, examples: list[Example], scores: np.ndarray, best: int = 2) -> None:
-    ranked: dict[str, list[tuple[float, int, str]]] = {}  # per question id, as `judge` groups them
-    asked = {e.group: e.question for e in examples}
-    for e, x in zip(examples, scores, strict=True):
-        ranked.setdefault(e.group, []).append((float(x), e.label, e.candidate.sentence))
     print(f"## {title}", file=sys.stderr)
-    for group, rows in ranked.items():
-        kind = "answerable" if any(r[1] for r in rows) else "unanswerable"
-        print(f"{asked[group]} ({kind})", file=sys.stderr)
-        for x, label, sentence in sorted(rows, key=lambda r: -r[0])[:best]:
-            print(f"  {x:.2f} {'*' if label else ' '} {sentence[:160]}", file=sys.stderr)
+    for rows in ranked(examples, scores).values():
+        first = examples[rows[0][1]]
+        kind = "answerable" if any(examples[i].label for _, i in rows) else "unanswerable"
+        print(f"{first.question} ({kind})", file=sys.stderr)
+        for _, i in rows[:best]:
+            e = examples[i]
+            print(f"  {scores[i]:.2f} {'*' if e.label else ' '} {e.candidate.sentence[:160]}", file=sys.stderr)
 
 
 def overlap(examples: list[Example]) -> np.ndarray:
