@@ -48,6 +48,19 @@ from rag.text import content_terms, term_overlap
 THRESHOLDS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
 
+def question_sets(data: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """The Wikinews articles by id, and the two question sets: the news dev set and `eval/`'s held-out one."""
+    news = data / "news_wikinews_de"
+    if not (news / "questions_dev.jsonl").is_file():
+        sys.exit(f"{data}: no news_wikinews_de/questions_dev.jsonl there; give the folder laid out like ../shared/data")
+    articles = {a.id: a for a in load_articles([news / "articles.jsonl"])}
+    sets = {
+        "dev": read_jsonl(news / "questions_dev.jsonl"),
+        "held_out": read_jsonl(Path("eval/questions_heldout.jsonl")),
+    }
+    return articles, sets
+
+
 def examples_for(questions: list[dict[str, Any]], articles: dict[str, Any], pairs: bool = False) -> list[Example]:
     """One example per sentence; with `pairs`, the candidate is the sentence together with the one
     before it (a positive when either overlaps the evidence)."""
@@ -134,14 +147,7 @@ def main(data: Path, weights: list[Path], shown: bool = False) -> None:
     from transformers import AutoTokenizer
 
     settings = Settings()
-    news = data / "news_wikinews_de"
-    if not (news / "questions_dev.jsonl").is_file():
-        sys.exit(f"{data}: no news_wikinews_de/questions_dev.jsonl there; give the folder laid out like ../shared/data")
-    articles = {a.id: a for a in load_articles([news / "articles.jsonl"])}
-    sets = {
-        "dev": read_jsonl(news / "questions_dev.jsonl"),
-        "held_out": read_jsonl(Path("eval/questions_heldout.jsonl")),
-    }
+    articles, sets = question_sets(data)
     tokenizer: Any = AutoTokenizer.from_pretrained(str(settings.reader_base_dir), local_files_only=True)
     report: dict[str, Any] = {}
     embedder = build_embedder(settings)

@@ -132,6 +132,32 @@ def measure(examples: list[Example], scores: np.ndarray) -> dict[str, dict[str, 
     return out
 
 
+def adamw_linear(model: Any, lr: float, head_lr: float, total: int, warmup: int) -> tuple[Any, Any, list[Any]]:
+    """AdamW (weight decay 0.01) over the trainable parameters, `head_lr` for those named `head.`
+    (a fresh head may move faster than pretrained layers), with the rate rising linearly over
+    `warmup` steps and falling linearly to 0 at `total`; and those parameters, for clipping."""
+    import torch
+
+    head = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("head.")]
+    body = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")]
+    opt = torch.optim.AdamW([{"params": body, "lr": lr}, {"params": head, "lr": head_lr}], weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(total - warmup, 1)))
+    )
+    return opt, sched, body + head
+
+
+def optimizer_step(loss: Any, opt: Any, sched: Any, params: list[Any]) -> None:
+    """One update: gradients clipped to norm 1 (fine-tuning's usual guard against a bad batch)."""
+    import torch
+
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+    sched.step()
+
+
 def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainReport:
     import torch
     from transformers import AutoTokenizer
@@ -153,13 +179,7 @@ def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainR
     rng = random.Random(cfg.seed)
     steps_per_epoch = -(-len(train) // cfg.batch_size)
     total = min(cfg.max_steps or steps_per_epoch * cfg.epochs, steps_per_epoch * cfg.epochs)
-    head = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("head.")]
-    body = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")]
-    opt = torch.optim.AdamW([{"params": body, "lr": cfg.lr}, {"params": head, "lr": cfg.head_lr}], weight_decay=0.01)
-    warmup = max(1, total // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(total - warmup, 1)))
-    )
+    opt, sched, trained = adamw_linear(model, cfg.lr, cfg.head_lr, total, warmup=max(1, total // 20))
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(cfg.pos_weight))
     step, t_train = 0, time.perf_counter()
     model.train()
@@ -167,11 +187,7 @@ def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainR
         for batch in _batches([len(x) for x in ids], cfg.batch_size, rng):
             x, m = _tensors(ids, batch, tokenizer.pad_token_id)
             loss = loss_fn(model(x, m), labels[batch])
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(body + head, 1.0)
-            opt.step()
-            sched.step()
+            optimizer_step(loss, opt, sched, trained)
             step += 1
             if step % 100 == 0 or step == total:
                 rate = step * cfg.batch_size / (time.perf_counter() - t_train)
