@@ -1,0 +1,101 @@
+"""Measure the LLM judge where the product would use it: on the answer it is about to give.
+(README, "The reader".)
+
+    .venv/bin/python scripts/measure_llm_judge.py ../shared/data MODEL.gguf [--questions FILE ...]
+
+Each question is answered as `rag eval answers --mode extractive` answers it (the same evaluation
+index in `.cache/eval-index/`, the same settings). For every answer that did not abstain, the
+judge of `probe_llm_judge.py` reads what it quotes (each cited article's title and quoted
+sentences) and gives p(Ja) that this answers the question. Then, for each threshold t, the
+answers whose p(Ja) is below t are replaced by an abstention and scored again by
+`rag.evaluate.evaluate_answers`, so every column means what it means in the README's other
+tables. `off` is the product as it is. Also prints the judge's milliseconds per answer (p50, p95).
+Questions default to the news dev set and `eval/questions_heldout.jsonl`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from probe_llm_judge import YesNoJudge
+
+from rag.answer import Answer
+from rag.cli_eval import CACHE, _eval_rag
+from rag.evaluate import evaluate_answers, load_articles, percentile, read_jsonl
+from rag.lang_de import ABSTAIN_TEXT
+
+THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8)
+COLUMNS = (
+    "citation_hit",
+    "citation_precision",
+    "quoted_sentences_per_answer",
+    "abstain_unanswerable",
+    "false_abstain",
+    "unsupported_sentences",
+    "german_rate",
+)
+
+
+def quoted(answer: Answer, articles: dict[str, Any]) -> tuple[str, str]:
+    """(titles, quoted text) of an answer's citations, in citation order."""
+    titles = list(dict.fromkeys(articles[c.article_id].title for c in answer.citations))
+    text = " ".join(articles[c.article_id].text[x.start : x.end] for c in answer.citations for x in c.quotes)
+    return " / ".join(titles), text
+
+
+def replay(answers: dict[str, Answer], scores: dict[str, float], threshold: float | None) -> Any:
+    """`ask` for `evaluate_answers`: the recorded answers, those judged below `threshold` abstaining."""
+
+    def ask(question: str, _mode: str) -> Answer:
+        answer = answers[question]
+        if threshold is None or answer.abstained or scores[question] >= threshold:
+            return answer
+        return answer.model_copy(update={"answer": ABSTAIN_TEXT, "abstained": True, "citations": []})
+
+    return ask
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("data", type=Path)
+    parser.add_argument("model", type=Path)
+    parser.add_argument("--questions", type=Path, nargs="*")
+    a = parser.parse_args()
+    news = a.data / "news_wikinews_de"
+    files = a.questions or [news / "questions_dev.jsonl", Path("eval/questions_heldout.jsonl")]
+    docs = load_articles([news / "articles.jsonl"])
+    articles = {d.id: d for d in docs}
+    rag = _eval_rag(docs, CACHE, {"generator": "none"})
+    judge = YesNoJudge(a.model)
+    report: dict[str, Any] = {}
+    for path in files:
+        questions = read_jsonl(path)
+        answers = {q["question"]: rag.ask(q["question"], mode="extractive") for q in questions}
+        scores: dict[str, float] = {}
+        ms: list[float] = []
+        for question, answer in answers.items():
+            if not answer.abstained:
+                t0 = time.perf_counter()
+                scores[question] = judge(question, *quoted(answer, articles))
+                ms.append((time.perf_counter() - t0) * 1000)
+
+        rows = {}
+        for t in (None, *THRESHOLDS):
+            result = evaluate_answers(rag, questions, articles, "extractive", False, replay(answers, scores, t))
+            rows["off" if t is None else f"p(Ja) >= {t}"] = {k: result[k] for k in COLUMNS}
+        report[path.name] = {
+            "judge": judge.name,
+            "judged_answers": len(ms),
+            "judge_ms_p50": round(percentile(ms, 0.5)),
+            "judge_ms_p95": round(percentile(ms, 0.95)),
+            "rows": rows,
+        }
+    print(json.dumps(report, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
