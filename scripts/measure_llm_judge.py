@@ -21,11 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from measure_reader_news import question_sets
 from probe_llm_judge import YesNoJudge
 
 from rag.answer import Answer
 from rag.cli_eval import CACHE, _eval_rag
-from rag.evaluate import evaluate_answers, load_articles, percentile, read_jsonl
+from rag.evaluate import evaluate_answers, percentile, read_jsonl
 from rag.lang_de import ABSTAIN_TEXT
 
 THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8)
@@ -65,15 +66,13 @@ def main() -> None:
     parser.add_argument("model", type=Path)
     parser.add_argument("--questions", type=Path, nargs="*")
     a = parser.parse_args()
-    news = a.data / "news_wikinews_de"
-    files = a.questions or [news / "questions_dev.jsonl", Path("eval/questions_heldout.jsonl")]
-    docs = load_articles([news / "articles.jsonl"])
-    articles = {d.id: d for d in docs}
-    rag = _eval_rag(docs, CACHE, {"generator": "none"})
+    articles, sets = question_sets(a.data)
+    if a.questions:
+        sets = {path.name: read_jsonl(path) for path in a.questions}
+    rag = _eval_rag(list(articles.values()), CACHE, {"generator": "none"})
     judge = YesNoJudge(a.model)
     report: dict[str, Any] = {}
-    for path in files:
-        questions = read_jsonl(path)
+    for name, questions in sets.items():
         answers = {q["question"]: rag.ask(q["question"], mode="extractive") for q in questions}
         scores: dict[str, float] = {}
         ms: list[float] = []
@@ -87,7 +86,7 @@ def main() -> None:
         for t in (None, *THRESHOLDS):
             result = evaluate_answers(rag, questions, articles, "extractive", False, replay(answers, scores, t))
             rows["off" if t is None else f"p(Ja) >= {t}"] = {k: result[k] for k in COLUMNS}
-        report[path.name] = {
+        report[name] = {
             "judge": judge.name,
             "judged_answers": len(ms),
             "judge_ms_p50": round(percentile(ms, 0.5)),
