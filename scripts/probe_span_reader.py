@@ -35,6 +35,7 @@ import numpy as np
 from measure_reader_news import examples_for, judge, question_sets  # scripts/ is on sys.path when run
 
 from index.embedder import quiet_transformers
+from index.onnx_embedder import pad_batch
 from index.sentences import split_sentences
 from rag.config import Settings
 from rag.evaluate import read_jsonl
@@ -44,6 +45,7 @@ from rag.reader.train import adamw_linear, auroc, optimizer_step
 MAX_LEN = 256  # question + window of the paragraph; XQuAD paragraphs are ~150 tokens, so most fit whole
 STRIDE = 96  # tokens that two windows of a long text share, so an answer is whole in one of them
 MAX_ANSWER = 30  # tokens; XQuAD/MLQA answers are short phrases
+SEED = 13  # the sentence reader's seed, so both draw their data alike
 
 
 def span_examples(folder: Path, rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -139,13 +141,8 @@ def span_module(base_dir: Path, layers: int) -> Any:
 def pad(seqs: list[list[int]], pad_id: int) -> tuple[Any, Any]:
     import torch
 
-    width = max(len(s) for s in seqs)
-    x = torch.full((len(seqs), width), pad_id, dtype=torch.long)
-    m = torch.zeros((len(seqs), width), dtype=torch.long)
-    for i, s in enumerate(seqs):
-        x[i, : len(s)] = torch.tensor(s)
-        m[i, : len(s)] = 1
-    return x, m
+    x, m = pad_batch(seqs, list(range(len(seqs))), pad_id)
+    return torch.from_numpy(x), torch.from_numpy(m)
 
 
 def train(model: Any, tokenizer: Any, rows: list[dict[str, Any]], epochs: int, seed: int) -> None:
@@ -154,7 +151,7 @@ def train(model: Any, tokenizer: Any, rows: list[dict[str, Any]], epochs: int, s
     data = encode_train(tokenizer, rows)
     print(f"{len(rows)} rows, {len(data)} windows, {sum(s > 0 for _, s, _ in data)} with an answer", file=sys.stderr)
     rng = random.Random(seed)
-    size = 16
+    size = 16  # as the sentence reader's batches
     order = sorted(range(len(data)), key=lambda i: len(data[i][0]) + rng.random() * 16)
     batches = [order[i : i + size] for i in range(0, len(order), size)]
     total = len(batches) * epochs
@@ -258,11 +255,11 @@ def main() -> None:
     parser.add_argument("--measure-only", action="store_true")
     a = parser.parse_args()
     layers, epochs, data, out = a.layers, a.epochs, a.data, a.out
-    torch.manual_seed(13)
+    torch.manual_seed(SEED)
     torch.set_num_threads(2)
     base = Settings().reader_base_dir
     tokenizer: Any = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
-    rng = random.Random(13)
+    rng = random.Random(SEED)
     train_rows: list[dict[str, Any]] = []
     kept_rows: list[dict[str, Any]] = []
     for folder in ("xquad_de", "mlqa_de"):
@@ -271,10 +268,13 @@ def main() -> None:
         kept_rows += k
     model = span_module(base, layers)
     if a.measure_only:
-        model.load_state_dict({k: v.float() for k, v in load_file(str(out)).items()}, strict=False)
+        state = {k: v.float() for k, v in load_file(str(out)).items()}
+        if set(state) != set(model.trained_state()):
+            sys.exit(f"{out} does not hold a span reader with {layers} trained layers: give its --layers")
+        model.load_state_dict(state, strict=False)
     else:
         t0 = time.perf_counter()
-        train(model, tokenizer, train_rows, epochs, 13)
+        train(model, tokenizer, train_rows, epochs, SEED)
         print(f"trained in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
         save_file({k: v.half().contiguous() for k, v in model.trained_state().items()}, str(out))
     report: dict[str, Any] = {"kept_back_qa": measure_kept(model, tokenizer, kept_rows)}
