@@ -34,12 +34,12 @@ from typing import Any
 import numpy as np
 from measure_reader_news import examples_for, judge, question_sets  # scripts/ is on sys.path when run
 
-from index.embedder import quiet_transformers
 from index.onnx_embedder import pad_batch
 from index.sentences import split_sentences
 from rag.config import Settings
 from rag.evaluate import read_jsonl
 from rag.reader.data import _article_of, _sentence_at, held_out
+from rag.reader.model import e5_top, freeze_below, save_trained
 from rag.reader.train import adamw_linear, auroc, optimizer_step
 
 MAX_LEN = 256  # question + window of the paragraph; XQuAD paragraphs are ~150 tokens, so most fit whole
@@ -110,15 +110,14 @@ def encode_train(tokenizer: Any, rows: list[dict[str, Any]]) -> list[tuple[list[
 def span_module(base_dir: Path, layers: int) -> Any:
     import torch
 
-    transformers = quiet_transformers()
-    encoder: Any = transformers.AutoModel.from_pretrained(str(base_dir), local_files_only=True, add_pooling_layer=False)
-    n = len(encoder.encoder.layer)
+    encoder, trained = e5_top(base_dir, layers)
 
     class SpanReader(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.encoder = encoder
             self.head = torch.nn.Linear(encoder.config.hidden_size, 2)
+            self.trainable_layers = layers
 
         def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
             h = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
@@ -128,13 +127,10 @@ def span_module(base_dir: Path, layers: int) -> Any:
             return logits[..., 0], logits[..., 1]
 
         def trained_state(self) -> dict[str, torch.Tensor]:
-            keep = (*(f"encoder.encoder.layer.{i}." for i in range(n - layers, n)), "head.")
-            return {k: v for k, v in self.state_dict().items() if k.startswith(keep)}
+            return {k: v for k, v in self.state_dict().items() if k.startswith(trained)}
 
     model = SpanReader()
-    trained = set(model.trained_state())
-    for name, p in model.named_parameters():
-        p.requires_grad = name in trained
+    freeze_below(model, trained)
     return model
 
 
@@ -244,7 +240,7 @@ def measure_news(model: Any, tokenizer: Any, data: Path) -> dict[str, Any]:
 
 def main() -> None:
     import torch
-    from safetensors.torch import load_file, save_file
+    from safetensors.torch import load_file
     from transformers import AutoTokenizer
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -276,7 +272,7 @@ def main() -> None:
         t0 = time.perf_counter()
         train(model, tokenizer, train_rows, epochs, SEED)
         print(f"trained in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-        save_file({k: v.half().contiguous() for k, v in model.trained_state().items()}, str(out))
+        save_trained(model, out)
     report: dict[str, Any] = {"kept_back_qa": measure_kept(model, tokenizer, kept_rows)}
     report.update(measure_news(model, tokenizer, data))
     print(json.dumps(report, indent=1))

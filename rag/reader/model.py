@@ -35,15 +35,28 @@ def onnx_name(sha: str) -> str:
     return f"reader-{sha[:12]}-int8.onnx"
 
 
+def e5_top(base_dir: Path, trainable_layers: int) -> tuple[Any, tuple[str, ...]]:
+    """The e5 encoder from `base_dir`, and the state-dict key prefixes of what learns when it sits
+    in a module as `encoder` beside a `head`: its top `trainable_layers` layers and the head."""
+    transformers = quiet_transformers()
+    encoder: Any = transformers.AutoModel.from_pretrained(str(base_dir), local_files_only=True, add_pooling_layer=False)
+    n = len(encoder.encoder.layer)
+    if not 1 <= trainable_layers <= n:
+        raise ModelError(f"trainable_layers: must be between 1 and {n}, got {trainable_layers}")
+    return encoder, (*(f"encoder.encoder.layer.{i}." for i in range(n - trainable_layers, n)), "head.")
+
+
+def freeze_below(model: Any, trained: tuple[str, ...]) -> None:
+    """Only parameters under the `trained` prefixes learn; backward passes stop below them."""
+    for name, p in model.named_parameters():
+        p.requires_grad = name.startswith(trained)
+
+
 def reader_module(base_dir: Path, trainable_layers: int) -> Any:
     """A fresh network: e5 from `base_dir`, everything below the top `trainable_layers` frozen."""
     import torch
 
-    transformers = quiet_transformers()
-    encoder: Any = transformers.AutoModel.from_pretrained(str(base_dir), local_files_only=True, add_pooling_layer=False)
-    layers = encoder.encoder.layer
-    if not 1 <= trainable_layers <= len(layers):
-        raise ModelError(f"trainable_layers: must be between 1 and {len(layers)}, got {trainable_layers}")
+    encoder, trained = e5_top(base_dir, trainable_layers)
 
     class Reader(torch.nn.Module):
         def __init__(self) -> None:
@@ -60,13 +73,10 @@ def reader_module(base_dir: Path, trainable_layers: int) -> Any:
             return logits
 
         def trained_state(self) -> dict[str, torch.Tensor]:
-            first = len(layers) - self.trainable_layers
-            keep = (*(f"encoder.encoder.layer.{i}." for i in range(first, len(layers))), "head.")
-            return {k: v for k, v in self.state_dict().items() if k.startswith(keep)}
+            return {k: v for k, v in self.state_dict().items() if k.startswith(trained)}
 
     model = Reader()
-    for name, p in model.named_parameters():
-        p.requires_grad = name in model.trained_state()
+    freeze_below(model, trained)
     return model
 
 
