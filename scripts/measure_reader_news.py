@@ -61,12 +61,27 @@ def question_sets(data: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, 
     return articles, sets
 
 
+def asked_article(q: dict[str, Any], articles: dict[str, Any]) -> Any:
+    """The article a question is about: its own, or for an unanswerable one the related article."""
+    return articles[q.get("article_id") or q["related_article_id"]]
+
+
+def abstention(top: np.ndarray, answerable: np.ndarray, thresholds: tuple[float, ...] = THRESHOLDS) -> dict[str, float]:
+    """At each threshold t (abstain when a question's best score is below it): the share of
+    unanswerable questions that abstain and of answerable ones that wrongly do."""
+    row = {}
+    for t in thresholds:
+        row[f"abstain@{t}"] = float(np.mean(top[~answerable] < t))
+        row[f"false_abstain@{t}"] = float(np.mean(top[answerable] < t))
+    return row
+
+
 def examples_for(questions: list[dict[str, Any]], articles: dict[str, Any], pairs: bool = False) -> list[Example]:
     """One example per sentence; with `pairs`, the candidate is the sentence together with the one
     before it (a positive when either overlaps the evidence)."""
     out = []
     for q in questions:
-        article = articles[q.get("article_id") or q["related_article_id"]]
+        article = asked_article(q, articles)
         span = evidence_span(q, articles)
         spans = split_sentences(article.text)
         for i in range(len(spans)):
@@ -113,9 +128,7 @@ def judge(examples: list[Example], scores: np.ndarray) -> dict[str, float]:
         "top3": float(np.mean([any(labels(g)[:3]) for g in answered])),
         "answerable_auroc": auroc(top, ans.astype(int)),
     }
-    for t in THRESHOLDS:
-        row[f"abstain@{t}"] = float(np.mean(top[~ans] < t))
-        row[f"false_abstain@{t}"] = float(np.mean(top[ans] < t))
+    row |= abstention(top, ans)
     return {k: round(v, 3) for k, v in row.items()}
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from measure_reader_news import question_sets
+from measure_reader_news import abstention, asked_article, question_sets
 
 from index.sentences import split_sentences
 from rag.config import Settings
@@ -84,15 +84,14 @@ def main() -> None:
     for name, questions in sets.items():
         scores, labels, t0 = [], [], time.perf_counter()
         for q in questions:
-            article = articles[q.get("article_id") or q["related_article_id"]]
+            article = asked_article(q, articles)
             text = article.text[:MAX_CONTEXT_CHARS] if embedder is None else nearest(embedder, q["question"], article)
             scores.append(judge(q["question"], article.title, text))
-            labels.append(int(q["answerable"]))
+            labels.append(bool(q["answerable"]))
         s, y = np.array(scores), np.array(labels)
-        row = {"answerable": int(y.sum()), "unanswerable": int((1 - y).sum()), "auroc": round(auroc(s, y), 3)}
-        for t in (0.3, 0.5, 0.7, 0.9):
-            row[f"abstain@{t}"] = round(float(np.mean(s[y == 0] < t)), 3)
-            row[f"false_abstain@{t}"] = round(float(np.mean(s[y == 1] < t)), 3)
+        row: dict[str, Any] = {"answerable": int(y.sum()), "unanswerable": int((~y).sum())}
+        row["auroc"] = round(auroc(s, y.astype(int)), 3)
+        row |= {k: round(v, 3) for k, v in abstention(s, y, (0.3, 0.5, 0.7, 0.9)).items()}
         row["seconds_per_question"] = round((time.perf_counter() - t0) / len(questions), 2)
         report[f"{a.model.name} {a.context} {name}"] = row
     print(json.dumps(report, indent=1))

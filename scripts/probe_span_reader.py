@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from measure_reader_news import examples_for, judge, question_sets  # scripts/ is on sys.path when run
+from measure_reader_news import asked_article, examples_for, judge, question_sets  # scripts/ is on sys.path when run
 
 from index.onnx_embedder import pad_batch
 from index.sentences import split_sentences
@@ -232,7 +232,7 @@ def measure_news(model: Any, tokenizer: Any, data: Path) -> dict[str, Any]:
         examples = examples_for(questions, articles)
         scores: list[float] = []
         for q in questions:
-            article = articles[q.get("article_id") or q["related_article_id"]]
+            article = asked_article(q, articles)
             scores.extend(sentence_scores(model, tokenizer, q["question"], article.text))
         report[f"span reader {name}"] = judge(examples, np.array(scores, np.float32))
     return report
