@@ -158,6 +158,7 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None, archive
             chunks=len(r.catalog.chunks),
             embedder=info.embedder,
             generator=info.generator,
+            judge=info.judge,
         )
 
     @app.post("/ask", response_model=Answer, responses=errors(401, 413, 500, 503))

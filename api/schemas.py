@@ -47,4 +47,5 @@ class Health(BaseModel):
     chunks: int
     embedder: str | None
     generator: str | None
+    judge: str | None = Field(None, description="The judge's model when RAG_JUDGE=on, else 'none'.")
     message: str | None = None

@@ -31,6 +31,7 @@ class Timings(BaseModel):
     embed_ms: float = 0.0
     search_ms: float = 0.0
     read_ms: float = Field(0.0, description="The reader scoring the candidate sentences.")
+    judge_ms: float | None = Field(None, description="The judge reading the quotes (RAG_JUDGE=on); None: not run.")
     generate_ms: float = 0.0
     total_ms: float = 0.0
 
@@ -38,6 +39,7 @@ class Timings(BaseModel):
 class ModelInfo(BaseModel):
     embedder: str
     generator: str
+    judge: str = Field("none", description="The judge's model (RAG_JUDGE=on), or 'none'.")
 
 
 class Answer(BaseModel):
@@ -55,8 +57,9 @@ class Answer(BaseModel):
         None,
         ge=0.0,
         le=1.0,
-        description="With RAG_READER=on: the reader's highest probability (0-1) that a candidate sentence "
-        "answers the question (what abstention compares to min_reader). None when the reader is off.",
+        description="With RAG_JUDGE=on: the judge's probability (0-1) that the quoted sentences answer the "
+        "question (what abstention compares to judge_threshold). Else with RAG_READER=on: the reader's highest "
+        "probability that a candidate sentence answers it (compared to min_reader). None when neither ran.",
     )
     low_confidence: bool = Field(False, description="An answer whose confidence is below the sure level.")
     omitted_passages: int = Field(

@@ -162,9 +162,10 @@ def evaluate_retrieval(rag: Rag, targets: list[Target], k: int, mode: RetrievalM
     }
 
 
-def abstention_table(rows: list[tuple[float, bool, bool]]) -> list[dict[str, float]]:
-    """abstain_unanswerable and false_abstain had `min_reader` been each of 0.1 … 0.9, from the
-    answers' confidences (a question the rules abstain on abstains at any threshold)."""
+def abstention_table(rows: list[tuple[float, bool, bool]], setting: str) -> list[dict[str, float]]:
+    """abstain_unanswerable and false_abstain had `setting` (the threshold the answers'
+    confidences were compared to) been each of 0.1 … 0.9; a question the rules abstain on
+    abstains at any threshold, and one never judged (math.inf) at none."""
     n_un = sum(1 for _, _, answerable in rows if not answerable) or 1
     n_ans = sum(1 for _, _, answerable in rows if answerable) or 1
     table = []
@@ -172,12 +173,24 @@ def abstention_table(rows: list[tuple[float, bool, bool]]) -> list[dict[str, flo
         abstains = [(by_rules or conf < t, answerable) for conf, by_rules, answerable in rows]
         table.append(
             {
-                "min_reader": t,
+                setting: t,
                 "abstain_unanswerable": round(sum(a for a, ok in abstains if not ok) / n_un, 4),
                 "false_abstain": round(sum(a for a, ok in abstains if ok) / n_ans, 4),
             }
         )
     return table
+
+
+def threshold_row(rag: Rag, a: Answer, answerable: bool) -> tuple[float, bool, bool] | None:
+    """(confidence, abstained by the rules, answerable) for `abstention_table`; None when no
+    confidence gates the answers (neither judge nor reader)."""
+    if rag.judging is not None:  # rules first; the judge sees only answers the rules gave
+        judged = a.timings.judge_ms is not None
+        by_rules = a.abstained and not judged
+        return (a.confidence if judged and a.confidence is not None else math.inf, by_rules, answerable)
+    if a.confidence is not None:  # the reader: every answer has a confidence
+        return (a.confidence, a.abstained and a.confidence >= rag.abstain.min_reader, answerable)
+    return None
 
 
 def evaluate_answers(
@@ -209,9 +222,8 @@ def evaluate_answers(
         read_ms.append(a.timings.read_ms)
         if not a.abstained:
             per_answer.append(sum(len(c.quotes) for c in a.citations))
-        if a.confidence is not None:  # with the reader on
-            by_rules = a.abstained and a.confidence >= rag.abstain.min_reader
-            confidences.append((a.confidence, by_rules, bool(q.get("answerable", True))))
+        if (row := threshold_row(rag, a, bool(q.get("answerable", True)))) is not None:
+            confidences.append(row)
         german += is_german(a.answer)
         bad = [s for s in answer_sentences(a) if not sentence_supported(s, a, articles)]
         unsupported += len(bad)
@@ -249,6 +261,7 @@ def evaluate_answers(
             cites_ok += ok
         if details:
             records.append(rec)
+    setting = "judge_threshold" if rag.judging is not None else "min_reader"
     out: dict[str, Any] = {
         "n": len(questions),
         "mode": mode,
@@ -263,7 +276,7 @@ def evaluate_answers(
         "p95_ms": round(percentile(latency, 0.95), 1),
         "quoted_sentences_per_answer": round(statistics.fmean(per_answer), 2) if per_answer else 0.0,
         "reader_ms_p50": round(percentile(read_ms, 0.5), 1),
-        "abstention_by_threshold": abstention_table(confidences) if confidences else None,
+        "abstention_by_threshold": abstention_table(confidences, setting) if confidences else None,
     }
     if quotes.questions:
         out |= quotes.summary()

@@ -11,6 +11,7 @@ from index.urls import without_credentials
 from rag.calibration import calibration_for
 from rag.config import Settings
 from rag.generator import Generator, LlamaCppGenerator
+from rag.judge import Judge, Judging, LlamaJudge
 from rag.pipeline import Rag
 from rag.probe import ProbeCache
 from rag.reader.onnx_reader import OnnxReader, Reader
@@ -69,6 +70,10 @@ def build_reader(settings: Settings) -> Reader:
     return OnnxReader(settings.reader_onnx_file, settings.reader_base_dir, threads=settings.threads)
 
 
+def build_judge(settings: Settings) -> Judge:
+    return LlamaJudge(settings.judge_gguf_file, threads=settings.threads)
+
+
 def build_retriever(settings: Settings, catalog: Catalog, embedder: Embedder) -> HybridRetriever:
     return HybridRetriever(
         catalog,
@@ -88,9 +93,11 @@ def build_rag(
     catalog: Catalog | None = None,
     reader: Reader | None = None,
     archive: Archive | None = None,
+    judge: Judge | None = None,
 ) -> Rag:
-    """Wire the pipeline; tests may pass in fakes (or shared real models). `settings.reader`
-    decides whether a reader is used; `reader` only supplies one already loaded."""
+    """Wire the pipeline; tests may pass in fakes (or shared real models). `settings.reader` and
+    `settings.judge` decide whether a reader and a judge are used; `reader` and `judge` only
+    supply ones already loaded."""
     catalog = catalog or (archive or build_archive(settings)).load()  # fails fast, before loading models
     embedder = embedder or build_embedder(settings)
     catalog.check_embedder(embedder)
@@ -111,6 +118,7 @@ def build_rag(
         extractive=calibration.extractive,
         abstain=calibration.abstain,
         verify=calibration.verify,
+        judging=Judging(judge or build_judge(settings), settings.judge_threshold) if settings.judge == "on" else None,
     )
     rag.probe_cache = ProbeCache(settings.models_dir / "probe-verdicts.json")
     return rag

@@ -37,6 +37,7 @@ from rag.extractive import (
 )
 from rag.generator import Generator, Message
 from rag.grammar import quote_grammar
+from rag.judge import Judging, quoted_evidence
 from rag.lang_de import ABSTAIN_TEXT
 from rag.probe import ProbeCache, probe_generator
 from rag.prompt import fit_messages
@@ -82,6 +83,7 @@ class Rag:
         abstain: AbstainParams | None = None,
         verify: VerifyParams | None = None,
         grammar: Grammar = "off",
+        judging: Judging | None = None,
     ) -> None:
         self.catalog = catalog
         self.embedder = embedder
@@ -96,6 +98,7 @@ class Rag:
         self.abstain = abstain or AbstainParams()
         self.verify = verify or VerifyParams()
         self.grammar: Grammar = grammar
+        self.judging = judging
         self._trusted: bool | None = None
         self.probe_cache: ProbeCache | None = None
         self._trust_lock = threading.Lock()
@@ -106,7 +109,11 @@ class Rag:
 
     @property
     def model_info(self) -> ModelInfo:
-        return ModelInfo(embedder=self.embedder.name, generator=self.generator.name if self.generator else "none")
+        return ModelInfo(
+            embedder=self.embedder.name,
+            generator=self.generator.name if self.generator else "none",
+            judge=self.judging.judge.name if self.judging else "none",
+        )
 
     def ask(
         self,
@@ -172,8 +179,8 @@ class Rag:
             confidence: float,
             omitted: int = 0,
         ) -> Answer:
-            known = self.reader is not None
             timings.total_ms = (time.perf_counter() - t0) * 1000
+            by_reader = self.reader is not None and timings.judge_ms is None  # a judge's p replaces the reader's
             return Answer(
                 question=question,
                 answer=text,
@@ -185,8 +192,8 @@ class Rag:
                 mode=mode_used,
                 fallback=fallback,
                 search_query=query,
-                confidence=round(confidence, 4) if known else None,
-                low_confidence=known and not abstained and confidence < self.abstain.sure_reader,
+                confidence=round(confidence, 4) if by_reader or timings.judge_ms is not None else None,
+                low_confidence=by_reader and not abstained and confidence < self.abstain.sure_reader,
                 omitted_passages=omitted,
             )
 
@@ -202,9 +209,18 @@ class Rag:
         if decision.details and decision.details[0] not in chosen:
             # The sentence that states the requested detail is quoted even when it scored lower.
             chosen = sorted([*chosen, decision.details[0]], key=lambda s: (s.passage, s.start))
+        headers = bool(parsed.topic) or _articles(chosen, passages) > 1
+        quoted = compose_quotes(passages, chosen, with_headers=headers)
+        confidence = decision.confidence  # what `min_reader` was compared to, so thresholds can be replayed
+        if self.judging is not None and parsed.speaker is None:
+            tj = time.perf_counter()
+            confidence = self.judging.judge(query, *quoted_evidence(quoted.citations))
+            timings.judge_ms = (time.perf_counter() - tj) * 1000
+            if confidence < self.judging.threshold:  # the quotes do not answer it: say so, show what is near
+                yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None, confidence))
+                return
         fallback: str | None = None
         omitted = 0
-        confidence = decision.confidence  # what `min_reader` was compared to, so thresholds can be replayed
         if self._use_generator(mode or self.mode) and parsed.speaker is None:
             try:
                 composed, omitted = yield from self._generate(question, passages, sentences, timings, stop)
@@ -216,8 +232,6 @@ class Rag:
                 yield Event("answer", answer)
                 return
             fallback = "extractive"
-        headers = bool(parsed.topic) or _articles(chosen, passages) > 1
-        quoted = compose_quotes(passages, chosen, with_headers=headers)
         yield Event("answer", finish(quoted.text, quoted.citations, False, "extractive", fallback, confidence, omitted))
 
     def _speaker_evidence(

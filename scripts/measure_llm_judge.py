@@ -5,7 +5,7 @@
 
 Each question is answered as `rag eval answers --mode extractive` answers it (the same evaluation
 index in `.cache/eval-index/`, the same settings). For every answer that did not abstain, the
-judge of `probe_llm_judge.py` reads what it quotes (each cited article's title and quoted
+judge (`rag.judge`) reads what it quotes (each cited article's title and quoted
 sentences) and gives p(Ja) that this answers the question. Then, for each threshold t, the
 answers whose p(Ja) is below t are replaced by an abstention and scored again by
 `rag.evaluate.evaluate_answers`, so every column means what it means in the README's other
@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from measure_reader_news import question_sets
-from probe_llm_judge import YesNoJudge
 
 from rag.answer import Answer
 from rag.cli_eval import CACHE, _eval_rag
 from rag.evaluate import evaluate_answers, percentile, read_jsonl
+from rag.judge import LlamaJudge, quoted_evidence
 from rag.lang_de import ABSTAIN_TEXT
 
 THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8)
@@ -39,13 +39,6 @@ COLUMNS = (
     "unsupported_sentences",
     "german_rate",
 )
-
-
-def quoted(answer: Answer, articles: dict[str, Any]) -> tuple[str, str]:
-    """(titles, quoted text) of an answer's citations, in citation order."""
-    titles = list(dict.fromkeys(articles[c.article_id].title for c in answer.citations))
-    text = " ".join(articles[c.article_id].text[x.start : x.end] for c in answer.citations for x in c.quotes)
-    return " / ".join(titles), text
 
 
 def replay(answers: dict[str, Answer], scores: dict[str, float], threshold: float | None) -> Any:
@@ -69,8 +62,8 @@ def main() -> None:
     articles, sets = question_sets(a.data)
     if a.questions:
         sets = {path.name: read_jsonl(path) for path in a.questions}
-    rag = _eval_rag(list(articles.values()), CACHE, {"generator": "none"})
-    judge = YesNoJudge(a.model)
+    rag = _eval_rag(list(articles.values()), CACHE, {"generator": "none", "judge": "off"})  # judged below
+    judge = LlamaJudge(a.model)
     report: dict[str, Any] = {}
     for name, questions in sets.items():
         answers = {q["question"]: rag.ask(q["question"], mode="extractive") for q in questions}
@@ -79,7 +72,7 @@ def main() -> None:
         for question, answer in answers.items():
             if not answer.abstained:
                 t0 = time.perf_counter()
-                scores[question] = judge(question, *quoted(answer, articles))
+                scores[question] = judge(question, *quoted_evidence(answer.citations))
                 ms.append((time.perf_counter() - t0) * 1000)
 
         rows = {}

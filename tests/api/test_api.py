@@ -37,7 +37,7 @@ def test_ask_returns_cited_answer_with_exact_passages(client: TestClient, seed_d
     for c in body["citations"]:
         assert text[c["start"] : c["end"]] == c["text"]
         assert f"[{c['n']}]" in body["answer"]
-    assert set(body["timings"]) == {"embed_ms", "search_ms", "read_ms", "generate_ms", "total_ms"}
+    assert set(body["timings"]) == {"embed_ms", "search_ms", "read_ms", "judge_ms", "generate_ms", "total_ms"}
 
 
 @pytest.mark.parametrize(
@@ -60,6 +60,7 @@ def test_health_reports_counts_and_models(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok" and body["articles"] == 1 and body["chunks"] >= 1
     assert body["embedder"] == "embeddinggemma-300m+int8" and body["generator"].endswith(".gguf")
+    assert body["judge"] == "none"  # RAG_JUDGE is off by default
 
 
 def test_openapi_schema_is_served_and_no_page_needs_a_cdn(client: TestClient) -> None:
