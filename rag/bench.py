@@ -3,7 +3,9 @@
 - search: our hybrid search (FAISS + BM25 + fusion + merging) vs a raw FAISS search, on the same
   index and the same precomputed query vectors, so only search cost is compared;
 - generation: our streaming generator vs raw llama-cpp-python `create_completion`, same model,
-  prompt and token budget, tokens per second.
+  prompt and token budget, tokens per second;
+- the judge: one verdict of ours (`rag.judge.LlamaJudge`) vs raw `create_completion` of one
+  token on the same prompt and model, milliseconds per verdict.
 The machine is noisy, so both sides run interleaved in one process and only ratios are claimed.
 """
 
@@ -14,6 +16,7 @@ import time
 from typing import Any
 
 from rag.generator import LlamaCppGenerator, Message, plain_prompt
+from rag.judge import ASK, SYSTEM, LlamaJudge, chatml
 from rag.pipeline import Rag
 
 QUESTIONS = [
@@ -86,3 +89,36 @@ def bench_generation(gen: LlamaCppGenerator, tokens: int = 64, rounds: int = 3) 
             rates[name].append(n / (time.perf_counter() - t0))
     r, o = statistics.median(rates["raw"]), statistics.median(rates["ours"])
     return {"raw_tokens_per_s": round(r, 1), "ours_tokens_per_s": round(o, 1), "ratio": round(o / r, 3)}
+
+
+JUDGED = (
+    "Die heikle Taiwan-Frage sei laut Trump nicht angesprochen worden. Peking sieht das demokratisch regierte "
+    "Taiwan als abtrünnige Provinz, die wieder mit dem Festland vereinigt werden soll – notfalls auch mit Gewalt. "
+    "Die USA erkennen Taiwan zwar diplomatisch nicht an, liefern aber die meisten Waffen an die Insel."
+)
+
+
+def bench_judge(judge: LlamaJudge, rounds: int = 3) -> dict[str, float]:
+    """Both sides evaluate the whole prompt each time (the raw one after `reset()`, which is what
+    our judge does), so llama-cpp-python's prefix cache cannot favour either."""
+    question, title = "Was wurde über Taiwan gesagt?", "Militärgespräche zwischen den USA und China"
+    llm = judge._model()
+    prompt = chatml(SYSTEM, ASK.format(text=f"{title}\n{JUDGED}", question=question))
+
+    def raw() -> None:
+        llm.reset()
+        llm.create_completion(prompt, max_tokens=1, temperature=0.0)
+
+    times: dict[str, list[float]] = {"raw": [], "ours": []}
+    for _ in range(rounds):
+        for name, fn in (("raw", raw), ("ours", lambda: judge(question, title, JUDGED))):
+            t0 = time.perf_counter()
+            fn()
+            times[name].append((time.perf_counter() - t0) * 1000)
+    r, o = statistics.median(times["raw"]), statistics.median(times["ours"])
+    return {
+        "raw_ms": round(r),
+        "ours_ms": round(o),
+        "ratio": round(o / r, 3),
+        "prompt_tokens": len(llm.tokenize(prompt.encode(), add_bos=False, special=True)),
+    }

@@ -25,13 +25,15 @@ def bench(
     ctx: typer.Context,
     data_dir: Annotated[Optional[Path], typer.Option(help="Index directory.")] = None,
     generation: Annotated[bool, typer.Option(help="Also compare generation with raw llama-cpp-python.")] = True,
+    judge: Annotated[bool, typer.Option(help="Also compare the judge's verdict with raw llama-cpp-python.")] = True,
 ) -> None:
-    """Our search and generation against raw FAISS and raw llama-cpp-python (ratios)."""
+    """Our search, generation and judge against raw FAISS and raw llama-cpp-python (ratios)."""
     if ctx.invoked_subcommand is not None:
         return
-    from rag.bench import bench_generation, bench_search
-    from rag.factory import build_rag
+    from rag.bench import bench_generation, bench_judge, bench_search
+    from rag.factory import build_judge, build_rag
     from rag.generator import LlamaCppGenerator
+    from rag.judge import LlamaJudge
 
     settings = settings_from(data_dir=data_dir)
     if settings.database_url:
@@ -43,6 +45,9 @@ def bench(
     result: dict[str, Any] = {"search": bench_search(rag)}
     if generation and isinstance(rag.generator, LlamaCppGenerator):
         result["generation"] = bench_generation(rag.generator)
+    verdicts = build_judge(settings) if judge else None  # whether or not RAG_JUDGE is on: set-up prepares it
+    if isinstance(verdicts, LlamaJudge):
+        result["judge"] = bench_judge(verdicts)
     typer.echo(json.dumps(result, indent=1))
 
 
