@@ -50,6 +50,7 @@ from rag.verify import VerifyParams, split_answer, verify_sentences
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
+CONFIDENCE_DIGITS = 4  # in the answer JSON; finer differences mean nothing for a 0-1 score
 
 
 @dataclass
@@ -192,7 +193,7 @@ class Rag:
                 mode=mode_used,
                 fallback=fallback,
                 search_query=query,
-                confidence=round(confidence, 4) if by_reader or timings.judge_ms is not None else None,
+                confidence=round(confidence, CONFIDENCE_DIGITS) if by_reader or timings.judge_ms is not None else None,
                 low_confidence=by_reader and not abstained and confidence < self.abstain.sure_reader,
                 omitted_passages=omitted,
             )
@@ -214,7 +215,8 @@ class Rag:
         confidence = decision.confidence  # what `min_reader` was compared to, so thresholds can be replayed
         if self.judging is not None and parsed.speaker is None:
             tj = time.perf_counter()
-            confidence = self.judging.judge(query, *quoted_evidence(quoted.citations))
+            # rounded as the answer reports it, so a threshold replayed on answers decides as the gate did
+            confidence = round(self.judging.judge(query, *quoted_evidence(quoted.citations)), CONFIDENCE_DIGITS)
             timings.judge_ms = (time.perf_counter() - tj) * 1000
             if confidence < self.judging.threshold:  # the quotes do not answer it: say so, show what is near
                 yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None, confidence))
