@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from rag.generator import LlamaCppGenerator, Message, plain_prompt
-from rag.judge import ASK, SYSTEM, LlamaJudge, chatml
+from rag.judge import LlamaJudge, judge_prompt
 from rag.pipeline import Rag
 
 QUESTIONS = [
@@ -103,7 +103,7 @@ def bench_judge(judge: LlamaJudge, rounds: int = 3) -> dict[str, float]:
     our judge does), so llama-cpp-python's prefix cache cannot favour either."""
     question, title = "Was wurde über Taiwan gesagt?", "Militärgespräche zwischen den USA und China"
     llm = judge._model()
-    prompt = chatml(SYSTEM, ASK.format(text=f"{title}\n{JUDGED}", question=question))
+    prompt = judge_prompt(question, title, JUDGED)
 
     def raw() -> None:
         llm.reset()

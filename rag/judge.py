@@ -49,9 +49,10 @@ def quoted_evidence(citations: Sequence[Citation]) -> tuple[str, str]:
     return " / ".join(titles), text
 
 
-def chatml(system: str, user: str) -> str:
-    """The prompt up to the assistant's first token, in the ChatML the Qwen2.5 GGUFs expect."""
-    return f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+def judge_prompt(question: str, title: str, text: str) -> str:
+    """The judge's prompt up to the assistant's first token, in the ChatML the Qwen2.5 GGUFs expect."""
+    user = ASK.format(text=f"{title}\n{text}", question=question)
+    return f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
 
 
 class LlamaJudge:
@@ -86,8 +87,7 @@ class LlamaJudge:
         with self._lock:
             llm = self._model()
             while True:
-                user = ASK.format(text=f"{title}\n{text}", question=question)
-                tokens = llm.tokenize(chatml(SYSTEM, user).encode("utf-8"), add_bos=False, special=True)
+                tokens = llm.tokenize(judge_prompt(question, title, text).encode("utf-8"), add_bos=False, special=True)
                 if len(tokens) < N_CTX or not text:
                     break
                 text = text[: len(text) // 2]  # dense text (numbers, names) can pass ~3 chars a token
