@@ -61,7 +61,9 @@ class Answer(BaseModel):
         "question (what abstention compares to judge_threshold). Else with RAG_READER=on: the reader's highest "
         "probability that a candidate sentence answers it (compared to min_reader). None when neither ran.",
     )
-    low_confidence: bool = Field(False, description="An answer whose confidence is below the sure level.")
+    low_confidence: bool = Field(
+        False, description="An answer whose confidence is below the sure level (judge_sure, or the reader's)."
+    )
     omitted_passages: int = Field(
         0, description="Retrieved passages left out of the model's prompt because they did not fit its context."
     )

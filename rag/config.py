@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Mode = Literal["auto", "extractive", "generative"]
@@ -71,6 +71,14 @@ class Settings(BaseSettings):
         "dev set meets its target (abstain >= 0.85 at false <= 0.10) anywhere from 0.1 to 0.6 (README, 'The reader'), "
         "so it cannot choose a sharper value.",
     )
+    judge_sure: float = Field(
+        0.85,
+        ge=0.0,
+        le=1.0,
+        description="A judged answer whose p(Ja) is below this (and at least judge_threshold) is marked "
+        "low_confidence. 0.85 marks the most wrong answers for the fewest right ones on the news dev set "
+        "(README, 'The reader').",
+    )
     judge_gguf_path: Path | None = Field(
         None, description="A GGUF chat model for the judge; default: the one set-up assembles in models_dir."
     )
@@ -100,6 +108,15 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins; empty: CORS off.")
     max_waiting: int = Field(8, ge=0, description="Requests that may wait for the model; beyond: 503.")
     generation_timeout_s: float = Field(60.0, gt=0, description="Generation stops after this long.")
+
+    @model_validator(mode="after")
+    def _sure_above_threshold(self) -> Settings:
+        if self.judge_sure < self.judge_threshold:
+            raise ValueError(
+                f"RAG_JUDGE_SURE ({self.judge_sure}) is below RAG_JUDGE_THRESHOLD ({self.judge_threshold}): "
+                "an answer the judge lets through cannot be surer than the sure level; raise RAG_JUDGE_SURE"
+            )
+        return self
 
     @property
     def embedder_dir(self) -> Path:

@@ -162,14 +162,17 @@ def evaluate_retrieval(rag: Rag, targets: list[Target], k: int, mode: RetrievalM
     }
 
 
+LEVELS = [x / 20 for x in range(2, 19)]  # 0.1 … 0.9: the thresholds and sure levels the eval tables replay
+
+
 def abstention_table(rows: list[tuple[float, bool, bool]], setting: str) -> list[dict[str, float]]:
     """abstain_unanswerable and false_abstain had `setting` (the threshold the answers'
-    confidences were compared to) been each of 0.1 … 0.9; a question the rules abstain on
+    confidences were compared to) been each of LEVELS; a question the rules abstain on
     abstains at any threshold, and one never judged (math.inf) at none."""
     n_un = sum(1 for _, _, answerable in rows if not answerable) or 1
     n_ans = sum(1 for _, _, answerable in rows if answerable) or 1
     table = []
-    for t in [x / 20 for x in range(2, 19)]:
+    for t in LEVELS:
         abstains = [(by_rules or conf < t, answerable) for conf, by_rules, answerable in rows]
         table.append(
             {
@@ -179,6 +182,32 @@ def abstention_table(rows: list[tuple[float, bool, bool]], setting: str) -> list
             }
         )
     return table
+
+
+def marking_table(rows: list[tuple[float, bool]], setting: str) -> list[dict[str, float]]:
+    """Of the answers given with a confidence, the share of wrong ones (an unanswerable question
+    answered, or an answerable one whose citations miss the evidence) and of right ones that
+    `low_confidence` would mark, had `setting` (the sure level) been each of LEVELS. A useful
+    level marks many wrong answers and few right ones; levels below the abstention threshold
+    mark nothing, because those answers were not given."""
+    n_wrong = sum(1 for _, right in rows if not right) or 1
+    n_right = sum(1 for _, right in rows if right) or 1
+    return [
+        {
+            setting: t,
+            "wrong_marked": round(sum(1 for c, right in rows if not right and c < t) / n_wrong, 4),
+            "right_marked": round(sum(1 for c, right in rows if right and c < t) / n_right, 4),
+        }
+        for t in LEVELS
+    ]
+
+
+def marking_row(rag: Rag, a: Answer, right: bool) -> tuple[float, bool] | None:
+    """(confidence, right) for `marking_table`: an answer given, with the confidence its
+    low_confidence mark compared (with the judge on, only judged answers have one)."""
+    if a.abstained or a.confidence is None or (rag.judging is not None and a.timings.judge_ms is None):
+        return None
+    return (a.confidence, right)
 
 
 def threshold_row(rag: Rag, a: Answer, answerable: bool) -> tuple[float, bool, bool] | None:
@@ -214,6 +243,7 @@ def evaluate_answers(
     per_answer: list[int] = []
     read_ms: list[float] = []
     confidences: list[tuple[float, bool, bool]] = []  # (confidence, abstained by the rules, answerable)
+    marks: list[tuple[float, bool]] = []  # (confidence, right) of answers given
     for q, span in zip(questions, spans, strict=True):
         ev = articles[q["article_id"]].text[span[0] : span[1]] if span else ""
         t0 = time.perf_counter()
@@ -234,6 +264,7 @@ def evaluate_answers(
             "unsupported": bad,
             "confidence": a.confidence,
         }
+        hit = False
         if not q.get("answerable", True):
             n_un += 1
             abstain_un += a.abstained
@@ -252,6 +283,8 @@ def evaluate_answers(
             rec["citation_hit"] = hit
             if "quotes" in q:
                 rec |= quotes.add(a, q)
+        if (mark := marking_row(rag, a, hit)) is not None:
+            marks.append(mark)
         for c in a.citations:
             cites += 1
             quoted = " ".join(articles[c.article_id].text[x.start : x.end] for x in c.quotes)
@@ -261,7 +294,7 @@ def evaluate_answers(
             cites_ok += ok
         if details:
             records.append(rec)
-    setting = "judge_threshold" if rag.judging is not None else "min_reader"
+    setting, sure = ("judge_threshold", "judge_sure") if rag.judging is not None else ("min_reader", "sure_reader")
     out: dict[str, Any] = {
         "n": len(questions),
         "mode": mode,
@@ -277,6 +310,7 @@ def evaluate_answers(
         "quoted_sentences_per_answer": round(statistics.fmean(per_answer), 2) if per_answer else 0.0,
         "reader_ms_p50": round(percentile(read_ms, 0.5), 1),
         "abstention_by_threshold": abstention_table(confidences, setting) if confidences else None,
+        "low_confidence_by_level": marking_table(marks, sure) if marks else None,
     }
     if quotes.questions:
         out |= quotes.summary()

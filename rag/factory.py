@@ -118,7 +118,11 @@ def build_rag(
         extractive=calibration.extractive,
         abstain=calibration.abstain,
         verify=calibration.verify,
-        judging=Judging(judge or build_judge(settings), settings.judge_threshold) if settings.judge == "on" else None,
+        judging=(
+            Judging(judge or build_judge(settings), settings.judge_threshold, settings.judge_sure)
+            if settings.judge == "on"
+            else None
+        ),
     )
     rag.probe_cache = ProbeCache(settings.models_dir / "probe-verdicts.json")
     return rag

@@ -103,7 +103,9 @@ class LlamaJudge:
 
 @dataclass(frozen=True)
 class Judging:
-    """The judge and the p(Ja) below which the pipeline abstains."""
+    """The judge, the p(Ja) below which the pipeline abstains, and the one below which an answer
+    it gives is marked low_confidence."""
 
     judge: Judge
     threshold: float
+    sure: float

@@ -23,6 +23,7 @@ from index.readers import read_paths
 from rag.config import EMBEDDER_FOLDERS, Settings
 from rag.factory import build_embedder, build_rag, build_reader
 from rag.generator import LlamaCppGenerator
+from rag.judge import LlamaJudge
 from rag.pipeline import Rag
 from rag.reader.onnx_reader import Reader
 
@@ -81,6 +82,11 @@ def reader(model_settings: Settings) -> Reader:
 @pytest.fixture(scope="session")
 def gemma(model_settings: Settings) -> LlamaCppGenerator:
     return LlamaCppGenerator(model_settings.gguf_file, n_ctx=4096, threads=2)
+
+
+@pytest.fixture(scope="session")
+def judge(model_settings: Settings) -> LlamaJudge:
+    return LlamaJudge(model_settings.judge_gguf_file, threads=model_settings.threads)
 
 
 @pytest.fixture(scope="session")

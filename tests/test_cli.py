@@ -90,3 +90,16 @@ def test_switching_the_embedder_is_detected_and_reindex_restores_answers(tmp_pat
     assert not answer["abstained"] and any("Taiwan" in c["text"] for c in answer["citations"])
     manifest = json.loads((data / "current" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["embedder"] == "embeddinggemma-300m+int8"
+
+
+def test_ask_with_the_judge_marks_an_unsure_answer_for_the_reader(seed_data_dir: Path) -> None:
+    """The seed says only that China has not commented yet; the rules quote Hegseth's words, and the
+    packaged judge lets the answer through with p(Ja) below the sure level (0.77 < 0.85)."""
+    judged = {"RAG_JUDGE": "on", "RAG_GENERATOR": "none"}
+    r = run(["ask", "Wie reagierte Peking?"], seed_data_dir, env=judged)
+    assert r.returncode == 0, r.stderr
+    first, rest = r.stdout.split("\n", 1)
+    assert first.startswith("(Unsichere Antwort, Sicherheit ") and "bitte die Belege prüfen" in first
+    assert "[1]" in rest
+    sure = run(["ask", "Was wurde über Taiwan gesagt?"], seed_data_dir, env=judged)
+    assert sure.returncode == 0 and "Unsichere Antwort" not in sure.stdout and "Taiwan" in sure.stdout

@@ -16,6 +16,7 @@ from index.embedder import Embedder
 from rag.config import Settings
 from rag.factory import build_rag
 from rag.generator import LlamaCppGenerator
+from rag.judge import LlamaJudge
 from rag.reader.onnx_reader import Reader
 from tests.api.conftest import serve
 from tests.conftest import ROOT
@@ -50,6 +51,14 @@ def page_server(
     upsert_articles(data, [XSS, UNTITLED], embedder)
     settings = model_settings.model_copy(update={"data_dir": data})
     yield from serve(create_app(settings, build_rag(settings, embedder=embedder, reader=reader, generator=gemma)))
+
+
+@pytest.fixture(scope="module")
+def judged_server(
+    seed_data_dir: Path, embedder: Embedder, judge: LlamaJudge, model_settings: Settings
+) -> Iterator[str]:
+    settings = model_settings.model_copy(update={"data_dir": seed_data_dir, "generator": "none", "judge": "on"})
+    yield from serve(create_app(settings, build_rag(settings, embedder=embedder, judge=judge)))
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +183,20 @@ def test_a_source_without_title_is_labelled_by_its_id(browser: Any, page_server:
     ask(browser, "Warum fällt die Fähre nach Helgoland aus?", 1)
     labels = [li.text for li in browser.find_elements(By.CSS_SELECTOR, ".turn .sources li")]
     assert any(label.startswith("faehre-ohne-titel (") for label in labels), labels
+
+
+def test_an_answer_the_judge_is_unsure_of_is_marked_and_a_sure_one_is_not(browser: Any, judged_server: str) -> None:
+    """The packaged judge passes „Wie reagierte Peking?“ below the sure level (the seed says only
+    that China has not commented; tests/rag/test_judge.py), and „Taiwan“ above it."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(judged_server + "/")
+    unsure = ask(browser, "Wie reagierte Peking?", 1)
+    assert "uncertain" in unsure.get_attribute("class")
+    warning = unsure.find_element(By.CSS_SELECTOR, ".warn").text
+    assert warning.startswith("Unsichere Antwort (Sicherheit ") and "Bitte prüfen" in warning, warning
+    assert unsure.find_elements(By.CSS_SELECTOR, "a.cite")  # the quotes are still there to check
+    sure = ask(browser, "Was wurde über Taiwan gesagt?", 2)
+    assert "uncertain" not in sure.get_attribute("class") and sure.find_elements(By.CSS_SELECTOR, ".warn") == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "browser-unsure.png"))

@@ -2,7 +2,8 @@
 
 The gate's logic runs with a recording fake judge; the packaged Qwen2.5-Coder-1.5B judge runs on
 the seed article, where it must turn a wrong-premise question that the rules answer into an
-abstention and keep a question the article answers.
+abstention, keep a question the article answers, and mark as unsure an answer that only comes
+near the question.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ import pytest
 from index.embedder import Embedder
 from rag.answer import Citation, Quote
 from rag.config import Settings
-from rag.evaluate import abstention_table, threshold_row
+from rag.evaluate import abstention_table, marking_row, marking_table, threshold_row
 from rag.factory import build_rag
-from rag.judge import Judge, LlamaJudge, quoted_evidence
+from rag.judge import Judge, quoted_evidence
 from rag.lang_de import ABSTAIN_TEXT
 from rag.pipeline import Rag
 
 ANSWERED = "Was wurde über Taiwan gesagt?"
 # The seed says nothing was called off; the rules still quote the sentences about the summit.
 WRONG_PREMISE = "Wann wurde der Gipfel in Südkorea abgesagt?"
+# The seed only says „Aus China gab es vorerst keine Stellungnahme.“; the rules quote Hegseth's words.
+UNSURE = "Wie reagierte Peking?"
 
 
 class RecordingJudge:
@@ -36,11 +39,6 @@ class RecordingJudge:
     def __call__(self, question: str, title: str, text: str) -> float:
         self.calls.append((question, title, text))
         return self.p
-
-
-@pytest.fixture(scope="session")
-def judge(model_settings: Settings) -> Judge:
-    return LlamaJudge(model_settings.judge_gguf_file, threads=model_settings.threads)
 
 
 def judged_rag(seed_data_dir: Path, embedder: Embedder, settings: Settings, judge: Judge) -> Rag:
@@ -59,10 +57,11 @@ def test_the_judge_reads_the_titles_and_exactly_the_quoted_sentences() -> None:
     assert quoted_evidence([cite, other]) == ("Titel A / b", "Erster Satz. Dritter Satz. Zweiter Satz.")
 
 
-@pytest.mark.parametrize(("p", "abstains"), [(0.49, True), (0.5, False), (0.9, False)])
-def test_below_the_threshold_the_answer_becomes_an_abstention(
-    seed_data_dir: Path, embedder: Embedder, model_settings: Settings, p: float, abstains: bool
+@pytest.mark.parametrize(("p", "abstains", "unsure"), [(0.49, True, False), (0.5, False, True), (0.9, False, False)])
+def test_below_the_threshold_the_answer_becomes_an_abstention_and_below_sure_it_is_marked(
+    seed_data_dir: Path, embedder: Embedder, model_settings: Settings, p: float, abstains: bool, unsure: bool
 ) -> None:
+    assert model_settings.judge_threshold == 0.5 and model_settings.judge_sure == 0.85
     fake = RecordingJudge(p)
     a = judged_rag(seed_data_dir, embedder, model_settings, fake).ask(ANSWERED)
     [(question, title, text)] = fake.calls
@@ -72,7 +71,14 @@ def test_below_the_threshold_the_answer_becomes_an_abstention(
     if abstains:
         assert a.answer == ABSTAIN_TEXT and a.citations == [] and a.related  # the closest passages stay visible
     else:
-        assert "Taiwan" in a.answer and a.citations and not a.low_confidence
+        assert "Taiwan" in a.answer and a.citations
+    assert a.low_confidence is unsure  # the page and the CLI show the mark (tests/api/test_browser.py, test_cli.py)
+
+
+def test_a_sure_level_below_the_threshold_is_refused_naming_both() -> None:
+    with pytest.raises(ValueError, match=r"RAG_JUDGE_SURE \(0.4\) is below RAG_JUDGE_THRESHOLD \(0.5\)"):
+        Settings(judge_sure=0.4)
+    assert Settings(judge_sure=0.5, judge_threshold=0.5).judge_sure == 0.5
 
 
 def test_the_judge_is_not_asked_when_the_rules_abstain_or_a_speaker_is_quoted(
@@ -99,6 +105,21 @@ def test_the_eval_threshold_table_replays_the_judge_and_keeps_rule_abstentions(
     assert table[0.75] == {"judge_threshold": 0.75, "abstain_unanswerable": 1.0, "false_abstain": 0.5}
 
 
+def test_the_eval_marking_table_counts_only_judged_answers_given(
+    seed_data_dir: Path, embedder: Embedder, model_settings: Settings
+) -> None:
+    rag = judged_rag(seed_data_dir, embedder, model_settings, RecordingJudge(0.7))
+    judged, said = rag.ask(ANSWERED), rag.ask("Was sagte Hegseth?")
+    unrelated = rag.ask("Wer gewann die Fußball-Weltmeisterschaft 2014?")
+    assert marking_row(rag, judged, True) == (0.7, True)
+    assert marking_row(rag, said, True) is None and marking_row(rag, unrelated, False) is None  # unjudged, not given
+    rows = [(0.6, False), (0.8, False), (0.7, True), (0.95, True)]
+    table = {r["judge_sure"]: r for r in marking_table(rows, "judge_sure")}
+    assert table[0.6] == {"judge_sure": 0.6, "wrong_marked": 0.0, "right_marked": 0.0}  # marks below, not at
+    assert table[0.75] == {"judge_sure": 0.75, "wrong_marked": 0.5, "right_marked": 0.5}
+    assert table[0.85] == {"judge_sure": 0.85, "wrong_marked": 1.0, "right_marked": 0.5}
+
+
 def test_off_by_default_and_no_judge_model_is_loaded(seed_rag: Rag) -> None:
     assert Settings().judge == "off"
     assert seed_rag.judging is None and seed_rag.ask(ANSWERED).model.judge == "none"
@@ -111,8 +132,10 @@ def test_the_packaged_judge_abstains_where_the_seed_does_not_answer(
     assert not seed_rag.ask(WRONG_PREMISE).abstained  # the rules alone answer it: the judge must catch it
     wrong = rag.ask(WRONG_PREMISE)
     assert wrong.abstained and wrong.answer == ABSTAIN_TEXT and wrong.citations == []
-    right = rag.ask(ANSWERED)
-    assert not right.abstained and "Taiwan" in right.answer
-    assert wrong.confidence is not None and right.confidence is not None
-    assert wrong.confidence < model_settings.judge_threshold <= right.confidence
+    right, unsure = rag.ask(ANSWERED), rag.ask(UNSURE)
+    assert not right.abstained and "Taiwan" in right.answer and not right.low_confidence
+    assert not unsure.abstained and unsure.low_confidence  # given, but marked for the reader to check
+    assert wrong.confidence is not None and right.confidence is not None and unsure.confidence is not None
+    assert wrong.confidence < model_settings.judge_threshold <= unsure.confidence < model_settings.judge_sure
+    assert model_settings.judge_sure <= right.confidence
     assert right.model.judge == model_settings.judge_gguf_file.name
