@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 
-from index.errors import RagError
+from index.errors import InputError, RagError
 from rag.config import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,4 +28,15 @@ def fail_cleanly(fn: F) -> F:
 
 
 def settings_from(**overrides: Any) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings from the RAG_* variables and the flags given; a bad value fails as one line naming it."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as e:
+        raise InputError("; ".join(_problem(err) for err in e.errors())) from None
+
+
+def _problem(err: Any) -> str:
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if not err["loc"]:  # a rule across settings: its message names them
+        return message
+    return f"RAG_{str(err['loc'][0]).upper()}={err['input']!r}: {message}"

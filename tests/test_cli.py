@@ -71,6 +71,20 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, args: list[str], message: s
     assert r.returncode != 0 and message in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RAG_TOP_K": "viele"}, "RAG_TOP_K='viele': Input should be a valid integer"),
+        ({"RAG_JUDGE_SURE": "0.3"}, "RAG_JUDGE_SURE (0.3) is below RAG_JUDGE_THRESHOLD (0.5)"),
+    ],
+)
+def test_a_bad_setting_is_one_clear_line_naming_it(tmp_path: Path, env: dict[str, str], message: str) -> None:
+    r = run(["ask", "Was wurde über Taiwan gesagt?"], tmp_path / "data", env=env)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    [line] = r.stderr.strip().splitlines()
+    assert line.startswith("Fehler: ") and message in line, line
+
+
 def test_switching_the_embedder_is_detected_and_reindex_restores_answers(tmp_path: Path) -> None:
     data = tmp_path / "data"
     e5 = {"RAG_EMBEDDER": "e5-small"}
