@@ -172,7 +172,8 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None, archive
         response_class=EventSourceResponse,
         responses={
             200: {
-                "description": "Events: sources, token*, answer, done (or error).",
+                "description": "Events: sources, checking (with RAG_JUDGE=on, while the judge reads the quotes), "
+                "token*, answer, done (or error).",
                 "content": {"text/event-stream": {"schema": {"type": "object"}}},
             },
             **errors(401, 413, 500, 503),

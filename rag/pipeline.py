@@ -55,7 +55,7 @@ CONFIDENCE_DIGITS = 4  # in the answer JSON; finer differences mean nothing for 
 
 @dataclass
 class Event:
-    kind: Literal["sources", "token", "answer"]
+    kind: Literal["sources", "checking", "token", "answer"]  # checking: the judge reads the quotes (seconds)
     data: Any
 
 
@@ -216,6 +216,7 @@ class Rag:
         quoted = compose_quotes(passages, chosen, with_headers=headers)
         confidence = decision.confidence  # what `min_reader` was compared to, so thresholds can be replayed
         if self.judging is not None and parsed.speaker is None:
+            yield Event("checking", {"judge": self.judging.judge.name})
             tj = time.perf_counter()
             # rounded as the answer reports it, so a threshold replayed on answers decides as the gate did
             confidence = round(self.judging.judge(query, *quoted_evidence(quoted.citations)), CONFIDENCE_DIGITS)

@@ -89,14 +89,23 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     drv.quit()
 
 
-def ask(browser: Any, question: str, turn: int) -> Any:
+def send(browser: Any, question: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
 
     box = browser.find_element(By.ID, "question")
     box.send_keys(question)
     box.send_keys(Keys.ENTER)
+
+
+def ask(browser: Any, question: str, turn: int) -> Any:
+    send(browser, question)
+    return wait_for_answer(browser, turn)
+
+
+def wait_for_answer(browser: Any, turn: int) -> Any:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     def answered(d: Any) -> Any:
         turns = d.find_elements(By.CSS_SELECTOR, ".turn")
@@ -185,17 +194,26 @@ def test_a_source_without_title_is_labelled_by_its_id(browser: Any, page_server:
     assert any(label.startswith("faehre-ohne-titel (") for label in labels), labels
 
 
-def test_an_answer_the_judge_is_unsure_of_is_marked_and_a_sure_one_is_not(browser: Any, judged_server: str) -> None:
+def test_the_page_says_it_is_checking_then_marks_an_unsure_answer(browser: Any, judged_server: str) -> None:
     """The packaged judge passes „Wie reagierte Peking?“ below the sure level (the seed says only
     that China has not commented; tests/rag/test_judge.py), and „Taiwan“ above it."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(judged_server + "/")
-    unsure = ask(browser, "Wie reagierte Peking?", 1)
+    send(browser, "Wie reagierte Peking?")
+    # while the judge reads (seconds), the answer box says what is happening
+    draft = ".turn .a.draft"
+    checking = "Prüfe, ob die Belege die Frage beantworten"
+    WebDriverWait(browser, 60).until(lambda d: any(checking in e.text for e in d.find_elements(By.CSS_SELECTOR, draft)))
+    unsure = wait_for_answer(browser, 1)
+    assert checking not in unsure.text
     assert "uncertain" in unsure.get_attribute("class")
     warning = unsure.find_element(By.CSS_SELECTOR, ".warn").text
     assert warning.startswith("Unsichere Antwort (Sicherheit ") and "Bitte prüfen" in warning, warning
     assert unsure.find_elements(By.CSS_SELECTOR, "a.cite")  # the quotes are still there to check
+    meta = browser.find_elements(By.CSS_SELECTOR, ".turn .meta")[0].text
+    assert " · Prüfung " in meta, meta  # the judge's time, beside search and generation
     sure = ask(browser, "Was wurde über Taiwan gesagt?", 2)
     assert "uncertain" not in sure.get_attribute("class") and sure.find_elements(By.CSS_SELECTOR, ".warn") == []
     ARTIFACTS.mkdir(exist_ok=True)

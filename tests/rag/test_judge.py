@@ -75,6 +75,17 @@ def test_below_the_threshold_the_answer_becomes_an_abstention_and_below_sure_it_
     assert a.low_confidence is unsure  # the page and the CLI show the mark (tests/api/test_browser.py, test_cli.py)
 
 
+def test_the_stream_says_when_the_judge_reads_and_only_then(
+    seed_data_dir: Path, embedder: Embedder, model_settings: Settings
+) -> None:
+    rag = judged_rag(seed_data_dir, embedder, model_settings, RecordingJudge(0.9))
+    judged = list(rag.stream(ANSWERED))
+    assert [e.kind for e in judged] == ["sources", "checking", "answer"]
+    assert judged[1].data == {"judge": "recording-judge"}
+    unrelated = [e.kind for e in rag.stream("Wer gewann die Fußball-Weltmeisterschaft 2014?")]
+    assert unrelated == ["sources", "answer"]  # the rules abstained: nothing to check
+
+
 def test_a_sure_level_below_the_threshold_is_refused_naming_both() -> None:
     with pytest.raises(ValueError, match=r"RAG_JUDGE_SURE \(0.4\) is below RAG_JUDGE_THRESHOLD \(0.5\)"):
         Settings(judge_sure=0.4)
