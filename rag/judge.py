@@ -9,6 +9,8 @@ Why this model and this cost (README, "The reader"): of every judge tried on the
 only Qwen2.5-Coder-1.5B-Instruct (the packaged GGUF, untrained here) tells answerable from
 unanswerable apart — AUROC 0.83 on the dev set and 0.91 on the held-out set, on the 5 sentences
 nearest the question — where the trained e5 readers measured 0.47–0.71 and the 0.5B model 0.41.
+On a second held-out set, written after it was built, it turned no unanswerable question into
+an abstention (README): it helps on some question sets, and is no guarantee.
 Its price is one prompt evaluation at about 35 tokens/s on 2 cores (`rag bench`: 152 tokens in
 4.3 s, raw llama-cpp-python 4.5 s), 7.1 s p50 per judged dev answer, against 0.06 s for the
 answer itself; hence off by default.
