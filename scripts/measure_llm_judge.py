@@ -10,7 +10,7 @@ sentences) and gives p(Ja) that this answers the question. Then, for each thresh
 answers whose p(Ja) is below t are replaced by an abstention and scored again by
 `rag.evaluate.evaluate_answers`, so every column means what it means in the README's other
 tables. `off` is the product as it is. Also prints the judge's milliseconds per answer (p50, p95).
-Questions default to the news dev set and `eval/questions_heldout.jsonl`.
+Questions default to the news dev set and the two held-out sets in `eval/`.
 """
 
 from __future__ import annotations
