@@ -181,9 +181,9 @@ class Rag:
             omitted: int = 0,
         ) -> Answer:
             timings.total_ms = (time.perf_counter() - t0) * 1000
-            judged = self.judging is not None and timings.judge_ms is not None
-            by_reader = self.reader is not None and not judged  # a judge's p replaces the reader's
-            sure = self.judging.sure if self.judging is not None and judged else self.abstain.sure_reader
+            judging = self.judging if timings.judge_ms is not None else None  # the judge gave this answer's p
+            by_reader = self.reader is not None and judging is None  # a judge's p replaces the reader's
+            sure = judging.sure if judging is not None else self.abstain.sure_reader
             return Answer(
                 question=question,
                 answer=text,
@@ -195,8 +195,8 @@ class Rag:
                 mode=mode_used,
                 fallback=fallback,
                 search_query=query,
-                confidence=round(confidence, CONFIDENCE_DIGITS) if by_reader or judged else None,
-                low_confidence=(by_reader or judged) and not abstained and confidence < sure,
+                confidence=round(confidence, CONFIDENCE_DIGITS) if by_reader or judging is not None else None,
+                low_confidence=(by_reader or judging is not None) and not abstained and confidence < sure,
                 omitted_passages=omitted,
             )
 
