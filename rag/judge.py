@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -51,22 +51,30 @@ def quoted_evidence(citations: Sequence[Citation]) -> tuple[str, str]:
     return " / ".join(titles), text
 
 
+def chatml(system: str, user: str, examples: Sequence[tuple[str, str]] = ()) -> str:
+    """A prompt up to the assistant's first token, in the ChatML the Qwen2.5 GGUFs expect; `examples`
+    are earlier (user, assistant) turns."""
+    turns = [("system", system), *((r, t) for u, a in examples for r, t in (("user", u), ("assistant", a)))]
+    head = "".join(f"<|im_start|>{role}\n{text}<|im_end|>\n" for role, text in turns)
+    return f"{head}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+
+
 def judge_prompt(question: str, title: str, text: str) -> str:
-    """The judge's prompt up to the assistant's first token, in the ChatML the Qwen2.5 GGUFs expect."""
-    user = ASK.format(text=f"{title}\n{text}", question=question)
-    return f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+    """The judge's prompt up to the assistant's first token."""
+    return chatml(SYSTEM, ASK.format(text=f"{title}\n{text}", question=question))
 
 
 class LlamaJudge:
     """The yes/no judge on a llama.cpp chat model; loaded on first use, one call at a time
     (a llama.cpp context serves one prompt at once)."""
 
-    def __init__(self, path: Path, threads: int = 2) -> None:
+    def __init__(self, path: Path, threads: int = 2, prompt: Callable[[str, str, str], str] = judge_prompt) -> None:
         if not path.is_file():
             raise ModelError(f"No judge model at {path}: run `rag setup` (or `make setup`), or set RAG_JUDGE=off")
         self.path = path
         self.name = path.name
         self._threads = threads
+        self._prompt = prompt  # (question, title, text) -> prompt; probes try other wordings through it
         self._llm: Any = None
         self._yes: list[int] = []
         self._no: list[int] = []
@@ -89,7 +97,7 @@ class LlamaJudge:
         with self._lock:
             llm = self._model()
             while True:
-                tokens = llm.tokenize(judge_prompt(question, title, text).encode("utf-8"), add_bos=False, special=True)
+                tokens = llm.tokenize(self._prompt(question, title, text).encode("utf-8"), add_bos=False, special=True)
                 if len(tokens) < N_CTX or not text:
                     break
                 text = text[: len(text) // 2]  # dense text (numbers, names) can pass ~3 chars a token

@@ -10,6 +10,11 @@ GGUF given, with the article it is about (the related article for an unanswerabl
 configured embedder's cosine, in article order: about what an answer quotes, chosen alike for
 answerable and unanswerable questions. Prints AUROC (answerable vs unanswerable, 0.5 is chance),
 the abstention table and the seconds per question.
+
+`--prompt` tries other wordings on the same model (README, "The reader"): `exact` asks whether
+the text names the very detail the question asks for, not only its topic; `examples` puts four
+made-up worked cases before the shipped question (two „Nein“ for a detail the text lacks beside
+other numbers, two „Ja“), written here and not taken from any question set.
 """
 
 from __future__ import annotations
@@ -26,10 +31,42 @@ from measure_reader_news import abstention, asked_article, question_sets
 from index.sentences import split_sentences
 from rag.config import Settings
 from rag.factory import build_embedder
-from rag.judge import MAX_TEXT_CHARS, LlamaJudge
+from rag.judge import ASK, MAX_TEXT_CHARS, SYSTEM, LlamaJudge, chatml, judge_prompt
 from rag.reader.train import auroc
 
 NEAREST = 5  # sentences: an extractive answer quotes 3.8 on average
+
+EXACT = (
+    "Text:\n{text}\n\nFrage: {question}\n\nNennt der Text genau die Angabe, nach der die Frage fragt? "
+    "Ein Text zum selben Thema ohne diese Angabe beantwortet sie nicht. Antworte nur mit Ja oder Nein."
+)
+BRIDGE = (
+    "Neue Brücke in Lindenau eröffnet",
+    "Der Bürgermeister eröffnete am Montag die neue Brücke über den Fluss. "
+    "Sie kostete 12 Millionen Euro und wurde in zwei Jahren gebaut.",
+)
+REGATTA = (
+    "Stürmischer Start der Regatta",
+    "Beim Start der Segelregatta am Samstag kenterten zwei Boote. Die Veranstalter zählten 45 Mannschaften.",
+)
+WORKED = [
+    (BRIDGE, "Wie lang ist die neue Brücke?", "Nein"),
+    (BRIDGE, "Wie viel kostete die neue Brücke?", "Ja"),
+    (REGATTA, "Wie viele Zuschauer verfolgten den Start der Regatta?", "Nein"),
+    (REGATTA, "Wie viele Boote kenterten beim Start?", "Ja"),
+]
+
+
+def exact_prompt(question: str, title: str, text: str) -> str:
+    return chatml(SYSTEM, EXACT.format(text=f"{title}\n{text}", question=question))
+
+
+def examples_prompt(question: str, title: str, text: str) -> str:
+    shots = [(ASK.format(text=f"{t}\n{x}", question=q), a) for (t, x), q, a in WORKED]
+    return chatml(SYSTEM, ASK.format(text=f"{title}\n{text}", question=question), shots)
+
+
+PROMPTS = {"shipped": judge_prompt, "exact": exact_prompt, "examples": examples_prompt}
 
 
 def nearest(embedder: Any, question: str, article: Any) -> str:
@@ -45,10 +82,11 @@ def main() -> None:
     parser.add_argument("data", type=Path)
     parser.add_argument("model", type=Path)
     parser.add_argument("--context", choices=("article", "nearest"), default="article")
+    parser.add_argument("--prompt", choices=tuple(PROMPTS), default="shipped")
     a = parser.parse_args()
     articles, sets = question_sets(a.data)
     embedder = build_embedder(Settings()) if a.context == "nearest" else None
-    judge = LlamaJudge(a.model)
+    judge = LlamaJudge(a.model, prompt=PROMPTS[a.prompt])
     report: dict[str, Any] = {}
     for name, questions in sets.items():
         scores, labels, t0 = [], [], time.perf_counter()
@@ -62,7 +100,7 @@ def main() -> None:
         row["auroc"] = round(auroc(s, y.astype(int)), 3)
         row |= {k: round(v, 3) for k, v in abstention(s, y, (0.3, 0.5, 0.7, 0.9)).items()}
         row["seconds_per_question"] = round((time.perf_counter() - t0) / len(questions), 2)
-        report[f"{a.model.name} {a.context} {name}"] = row
+        report[f"{a.model.name} {a.context} {a.prompt} {name}"] = row
     print(json.dumps(report, indent=1))
 
 
