@@ -18,7 +18,7 @@ from rag.answer import Citation, Quote
 from rag.config import Settings
 from rag.evaluate import abstention_table, marking_row, marking_table, threshold_row
 from rag.factory import build_rag
-from rag.judge import Judge, quoted_evidence
+from rag.judge import Judge, chatml, judge_prompt, quoted_evidence
 from rag.lang_de import ABSTAIN_TEXT
 from rag.pipeline import Rag
 
@@ -55,6 +55,20 @@ def test_the_judge_reads_the_titles_and_exactly_the_quoted_sentences() -> None:
     )  # fmt: skip
     other = cite.model_copy(update={"n": 2, "article_id": "b", "title": "", "quotes": [Quote(start=113, end=126)]})
     assert quoted_evidence([cite, other]) == ("Titel A / b", "Erster Satz. Dritter Satz. Zweiter Satz.")
+
+
+def test_the_prompt_ends_at_the_assistants_turn_after_any_worked_cases() -> None:
+    assert judge_prompt("Wer?", "T", "X.") == (
+        "<|im_start|>system\nDu prüfst, ob ein Nachrichtentext eine Frage beantwortet.<|im_end|>\n"
+        "<|im_start|>user\nText:\nT\nX.\n\nFrage: Wer?\n\n"
+        "Beantwortet der Text die Frage? Antworte nur mit Ja oder Nein.<|im_end|>\n<|im_start|>assistant\n"
+    )
+    shots = chatml("S", "F3", [("F1", "Nein"), ("F2", "Ja")])
+    assert shots == (
+        "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nF1<|im_end|>\n<|im_start|>assistant\nNein<|im_end|>\n"
+        "<|im_start|>user\nF2<|im_end|>\n<|im_start|>assistant\nJa<|im_end|>\n"
+        "<|im_start|>user\nF3<|im_end|>\n<|im_start|>assistant\n"
+    )
 
 
 @pytest.mark.parametrize(("p", "abstains", "unsure"), [(0.49, True, False), (0.5, False, True), (0.9, False, False)])
