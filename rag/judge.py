@@ -59,9 +59,16 @@ def chatml(system: str, user: str, examples: Sequence[tuple[str, str]] = ()) -> 
     return f"{head}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
 
 
-def judge_prompt(question: str, title: str, text: str) -> str:
-    """The judge's prompt up to the assistant's first token."""
-    return chatml(SYSTEM, ASK.format(text=f"{title}\n{text}", question=question))
+def judge_prompt(
+    question: str, title: str, text: str, ask: str = ASK, worked: Sequence[tuple[str, str, str, str]] = ()
+) -> str:
+    """The judge's prompt up to the assistant's first token. Probes try other wordings through
+    `ask` and worked cases, (question, title, text, answer), answered before the question."""
+
+    def user(q: str, t: str, x: str) -> str:
+        return ask.format(text=f"{t}\n{x}", question=q)
+
+    return chatml(SYSTEM, user(question, title, text), [(user(q, t, x), a) for q, t, x, a in worked])
 
 
 class LlamaJudge:

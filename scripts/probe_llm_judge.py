@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from measure_reader_news import abstention, asked_article, question_sets
 from index.sentences import split_sentences
 from rag.config import Settings
 from rag.factory import build_embedder
-from rag.judge import ASK, MAX_TEXT_CHARS, SYSTEM, LlamaJudge, chatml, judge_prompt
+from rag.judge import MAX_TEXT_CHARS, LlamaJudge, judge_prompt
 from rag.reader.train import auroc
 
 NEAREST = 5  # sentences: an extractive answer quotes 3.8 on average
@@ -49,24 +50,18 @@ REGATTA = (
     "Stürmischer Start der Regatta",
     "Beim Start der Segelregatta am Samstag kenterten zwei Boote. Die Veranstalter zählten 45 Mannschaften.",
 )
-WORKED = [
-    (BRIDGE, "Wie lang ist die neue Brücke?", "Nein"),
-    (BRIDGE, "Wie viel kostete die neue Brücke?", "Ja"),
-    (REGATTA, "Wie viele Zuschauer verfolgten den Start der Regatta?", "Nein"),
-    (REGATTA, "Wie viele Boote kenterten beim Start?", "Ja"),
+WORKED = [  # (question, title, text, answer)
+    ("Wie lang ist die neue Brücke?", *BRIDGE, "Nein"),
+    ("Wie viel kostete die neue Brücke?", *BRIDGE, "Ja"),
+    ("Wie viele Zuschauer verfolgten den Start der Regatta?", *REGATTA, "Nein"),
+    ("Wie viele Boote kenterten beim Start?", *REGATTA, "Ja"),
 ]
 
-
-def exact_prompt(question: str, title: str, text: str) -> str:
-    return chatml(SYSTEM, EXACT.format(text=f"{title}\n{text}", question=question))
-
-
-def examples_prompt(question: str, title: str, text: str) -> str:
-    shots = [(ASK.format(text=f"{t}\n{x}", question=q), a) for (t, x), q, a in WORKED]
-    return chatml(SYSTEM, ASK.format(text=f"{title}\n{text}", question=question), shots)
-
-
-PROMPTS = {"shipped": judge_prompt, "exact": exact_prompt, "examples": examples_prompt}
+PROMPTS = {
+    "shipped": judge_prompt,
+    "exact": partial(judge_prompt, ask=EXACT),
+    "examples": partial(judge_prompt, worked=WORKED),
+}
 
 
 def nearest(embedder: Any, question: str, article: Any) -> str:

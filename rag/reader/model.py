@@ -52,6 +52,12 @@ def freeze_below(model: Any, trained: tuple[str, ...]) -> None:
         p.requires_grad = name.startswith(trained)
 
 
+def mean_pooled(hidden: Any, attention_mask: Any) -> Any:
+    """The mean of the last layer over the real tokens: what the head reads."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+
 def reader_module(base_dir: Path, trainable_layers: int) -> Any:
     """A fresh network: e5 from `base_dir`, everything below the top `trainable_layers` frozen."""
     import torch
@@ -67,9 +73,7 @@ def reader_module(base_dir: Path, trainable_layers: int) -> Any:
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-            logits: torch.Tensor = self.head(pooled).squeeze(-1)
+            logits: torch.Tensor = self.head(mean_pooled(hidden, attention_mask)).squeeze(-1)
             return logits
 
         def trained_state(self) -> dict[str, torch.Tensor]:

@@ -77,7 +77,8 @@ def _batches(lengths: list[int], size: int, rng: random.Random) -> list[list[int
     return batches
 
 
-def _tensors(ids: list[list[int]], batch: list[int], pad: int) -> tuple[Any, Any]:
+def batch_tensors(ids: list[list[int]], batch: list[int], pad: int) -> tuple[Any, Any]:
+    """Padded token ids and attention mask of one batch, as torch tensors."""
     import torch
 
     x, m = pad_batch(ids, batch, pad)
@@ -93,7 +94,7 @@ def predict(model: Any, tokenizer: Any, examples: list[Example], batch_size: int
     model.eval()
     with torch.inference_mode():
         for batch in by_length(ids, batch_size):
-            x, m = _tensors(ids, batch, tokenizer.pad_token_id)
+            x, m = batch_tensors(ids, batch, tokenizer.pad_token_id)
             out[batch] = torch.sigmoid(model(x, m)).numpy()
     return out
 
@@ -185,7 +186,7 @@ def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainR
     model.train()
     while step < total:
         for batch in _batches([len(x) for x in ids], cfg.batch_size, rng):
-            x, m = _tensors(ids, batch, tokenizer.pad_token_id)
+            x, m = batch_tensors(ids, batch, tokenizer.pad_token_id)
             loss = loss_fn(model(x, m), labels[batch])
             optimizer_step(loss, opt, sched, trained)
             step += 1
