@@ -49,7 +49,7 @@ THRESHOLDS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
 
 def question_sets(data: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
-    """The Wikinews articles by id, and the question sets: the news dev set and `eval/`'s two held-out ones."""
+    """The Wikinews articles by id, and the question sets: the news dev set and `eval/`'s three held-out ones."""
     news = data / "news_wikinews_de"
     if not (news / "questions_dev.jsonl").is_file():
         sys.exit(f"{data}: no news_wikinews_de/questions_dev.jsonl there; give the folder laid out like ../shared/data")
@@ -58,6 +58,7 @@ def question_sets(data: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, 
         "dev": read_jsonl(news / "questions_dev.jsonl"),
         "held_out": read_jsonl(Path("eval/questions_heldout.jsonl")),
         "held_out_2": read_jsonl(Path("eval/questions_heldout2.jsonl")),
+        "held_out_3": read_jsonl(Path("eval/questions_heldout3.jsonl")),
     }
     return articles, sets
 
