@@ -62,7 +62,8 @@ _CONTENT_CUE = re.compile(
 _WEAK_CUE = re.compile(rf"\b({_WEAK})\b")
 _ACCORDING = re.compile(
     r"\b(laut|zufolge|gemäß|demnach|nach\s+(angaben|aussagen?|einschätzung|ansicht|meinung|auffassung|"
-    r"informationen|darstellung|(den\s+)?worten|berichten?|schätzungen|erkenntnissen)|(?<=[,“\x22] )so|"
+    r"informationen|darstellung|(den\s+)?worten|berichten?|schätzungen|erkenntnissen)|"
+    r"(?<=[,“\x22] )so(?!\s+(dass|daß|genannt\w*|wie|weit|lange|viele?|oft|bald|sehr|schnell)\b)|"
     r"wie\s+\w+(\s+\w+){0,3}\s+(mitteilte|sagte|berichtete|"
     r"erklärte|meldete|bestätigte|schrieb))\b",
     re.I,
@@ -110,6 +111,15 @@ _SPEAKER_NOUN = re.compile(
 )
 # Two or three capitalised words right after a cue, the tagger notwithstanding: a name.
 _BARE_NAME = re.compile(r"\s*([A-ZÄÖÜ][\wäöüß'’-]+(?:\s+[A-ZÄÖÜ][\wäöüß'’-]+){1,2})\b")
+# „laut Anklage“, „laut ''Westfalen-Blatt''“: a capitalised word or two right after the cue
+_BARE_NOUN = re.compile(r"([A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+){0,2})\b")
+# The article, up to two inflected adjectives and up to three capitalised words that open a
+# speaker after „laut“ or „so“: „der britischen Regierung“, „die Staatsanwaltschaft Gießen“.
+_OPENING_NOUN = re.compile(
+    r"(?i:der|die|das|dem|den|des|ein|eine|einer|eines|einem)\s+(?:[a-zäöüß]+(?:e|en|er|es|em)\s+){0,2}"
+    r"(?:[A-ZÄÖÜ][\wäöüß-]*\s+){0,2}[A-ZÄÖÜ][\wäöüß-]*"
+)
+_AS = re.compile(r"\s*wie\s+", re.I)  # a clause „Wie X berichtete, …“ names X right after „wie“
 _MIN_QUOTE_WORDS = 4  # shorter quoted strings are mostly titles or scare quotes („Stärke“)
 _MIN_BARE_QUOTE_WORDS = 6  # a quote with no cue and no speaker nearby must be a statement
 # Subjunctive I: a sentence in it reports what someone said, even without a cue of its own.
@@ -234,7 +244,11 @@ def _speaker(
     """Who speaks in a sentence whose cue is `cue` (offsets in `frame`, which starts at `s`)."""
     c0 = s + cue.start()
     word = cue.group(0).lower()
-    if cue.re is _ACCORDING and word != "zufolge":  # „laut X“, „nach Angaben des X“, „so X“
+    if cue.re is _ACCORDING and word.startswith("wie"):  # „wie die Bahnpolizei mitteilte“
+        return _opening(s, frame, cue.start() + 3, inside, mentions)
+    if cue.re is _ACCORDING and word not in ("zufolge", "demnach"):  # „laut X“, „nach Angaben des X“, „so X“
+        return _opening(s, frame, cue.end(), inside, mentions)
+    if cue.re is _ACCORDING and word == "demnach":  # it points back; a speaker may follow further on
         return _first_after(s, frame, cue.end(), inside, mentions, 80)
     if word == "zufolge":  # „X zufolge“
         clause_start = max(frame.rfind(",", 0, cue.start()), frame.rfind(".", 0, cue.start())) + 1
@@ -269,6 +283,8 @@ def _speaker(
             return subject
     if not fronted_pp:
         subject = _pronoun(s + clause_start, head[:8], mentions) or _noun_phrase(s + clause_start, head, at_start=True)
+        if subject is None and (wie := _AS.match(head)):  # „Wie das Bundeskriminalamt berichtete, …“
+            subject = _noun_phrase(s + clause_start + wie.end(), head[wie.end() :], at_start=True)
         if subject is not None:
             return subject
     after = _first_after(s, frame, v1, inside, mentions, 30, stop=",:;")
@@ -323,7 +339,10 @@ def _first_after(
     s: int, frame: str, at: int, inside: list[Mention], mentions: list[Mention], reach: int, stop: str = ".:;"
 ) -> tuple[str, Span | None] | None:
     """The speaker that follows position `at`: a name, else a pronoun or a noun phrase."""
-    window = frame[at : at + reach]
+    end = at + reach
+    while end < len(frame) and not frame[end].isspace():  # not „das Max-Planck-Inst“
+        end += 1
+    window = frame[at:end]
     for ch in stop:
         cut = window.find(ch)
         if cut != -1:
@@ -340,6 +359,32 @@ def _first_after(
     if found is None and (bare := _BARE_NAME.match(window)):  # „sagte Mark Toner“: nouns to the tagger
         return bare.group(1), (s + at + bare.start(1), s + at + bare.end(1))
     return found
+
+
+def _opening(
+    s: int, frame: str, at: int, inside: list[Mention], mentions: list[Mention]
+) -> tuple[str, Span | None] | None:
+    """The speaker that the words after „laut“, „nach Angaben“, „so“ or „wie“ open with: a name
+    (after a title: „laut dem Sprecher Max Kern“), a pronoun, a noun phrase or a bare noun
+    („laut Anklage“). Never a noun further on, which is the clause's own: „laut Anklage
+    entschlossen haben, ein Postfahrzeug zu überfallen“ is not said by „ein Postfahrzeug“."""
+    rest = frame[at:]
+    a = at + len(rest) - len(rest.lstrip(" '\"„“»«‚‘"))
+    for m in inside:
+        if m.start == s + a or (m.kind == "person" and s + a < m.start and _title_before(frame[a : m.start - s])):
+            return _said_by(m)
+    window = frame[a : a + 80]
+    found = _pronoun(s + a, window[:4], mentions)
+    if found is None and (phrase := _OPENING_NOUN.match(window)):
+        found = phrase.group(0), (s + a, s + a + phrase.end())
+    if found is None and (bare := _BARE_NOUN.match(window)):
+        found = bare.group(1), (s + a, s + a + bare.end(1))
+    return found
+
+
+def _title_before(text: str) -> bool:
+    """Whether `text` (what stands between a cue and a name) is a title: „dem Sprecher“."""
+    return bool(_TITLE_PHRASE.fullmatch(" " + text))
 
 
 def _pronoun(at: int, head: str, mentions: list[Mention]) -> tuple[str, Span] | None:

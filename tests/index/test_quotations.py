@@ -121,3 +121,29 @@ def test_a_short_quote_with_no_speaker_of_its_own_is_a_title_not_the_last_speake
         "So zum Beispiel in „Nackt unter Wölfen“ oder „Jeder stirbt für sich allein“."
     )
     assert quotes(text) == [("direct", "„Ich habe sehr gern in Babelsberg gedreht.“", "Rainer Wittner")]
+
+
+def test_after_laut_and_so_the_speaker_is_what_the_words_open_with_not_a_later_noun() -> None:
+    text = (
+        "Die beiden sollen laut Ermittlern beschlossen haben, einen Geldtransporter auszurauben. "
+        "Für den Fall ist laut ''Kreisblatt'' die Kripo Minden zuständig. "
+        "Auch Nachbarn hätten den Wagen erkannt, so die Staatsanwaltschaft Bielefeld."
+    )
+    speakers = [speaker for _, _, speaker in quotes(text)]
+    assert speakers == ["Ermittlern", "Kreisblatt", "die Staatsanwaltschaft Bielefeld"]
+
+
+def test_wie_x_mitteilte_names_x_and_so_dass_reports_nothing() -> None:
+    text = (
+        "Der Sprecher Jan Ohm gab am Morgen Auskunft. "
+        "Wie das Landeskriminalamt am Freitag berichtete, wurde der Mann von seiner Schwester erkannt. "
+        "Der Bus hielt neben dem Lastwagen, so dass die Fahrgäste umsteigen konnten."
+    )
+    said = "Wie das Landeskriminalamt am Freitag berichtete, wurde der Mann von seiner Schwester erkannt"
+    assert quotes(text) == [("indirect", said, "das Landeskriminalamt")]
+
+
+def test_a_speaker_after_the_verb_is_not_cut_inside_a_word() -> None:
+    text = "Die Zahl der Fälle sinke seit Jahren, teilte das Kieler Fraunhofer-Forschungsinstitut mit."
+    [(_, _, speaker)] = quotes(text)
+    assert speaker == "das Kieler Fraunhofer-Forschungsinstitut"
