@@ -4,8 +4,9 @@
   index and the same precomputed query vectors, so only search cost is compared;
 - generation: our streaming generator vs raw llama-cpp-python `create_completion`, same model,
   prompt and token budget, tokens per second;
-- the judge: one verdict of ours (`rag.judge.LlamaJudge`) vs raw `create_completion` of one
-  token on the same prompt and model, milliseconds per verdict.
+- the judge: one verdict of ours (`rag.judge.LlamaJudge`, which keeps its prompt's fixed head
+  evaluated) vs raw `create_completion` of one token on the same prompt and model, from scratch,
+  milliseconds per verdict.
 The machine is noisy, so both sides run interleaved in one process and only ratios are claimed.
 """
 
@@ -99,8 +100,9 @@ JUDGED = (
 
 
 def bench_judge(judge: LlamaJudge, rounds: int = 3) -> dict[str, float]:
-    """Both sides evaluate the whole prompt each time (the raw one after `reset()`, which is what
-    our judge does), so llama-cpp-python's prefix cache cannot favour either."""
+    """The raw side evaluates the whole prompt each time, after `reset()`; ours reads what follows
+    the prompt's fixed head, which it keeps in the cache (`LlamaJudge._fixed_head`): the ratio is
+    what that saves, plus our overhead."""
     question, title = "Was wurde über Taiwan gesagt?", "Militärgespräche zwischen den USA und China"
     llm = judge._model()
     prompt = judge_prompt(question, title, JUDGED)

@@ -14,7 +14,9 @@ the abstention table and the seconds per question.
 `--prompt` tries other wordings on the same model (README, "The reader"): `exact` asks whether
 the text names the very detail the question asks for, not only its topic; `examples` puts four
 made-up worked cases before the shipped question (two „Nein“ for a detail the text lacks beside
-other numbers, two „Ja“), written here and not taken from any question set.
+other numbers, two „Ja“), written here and not taken from any question set. `--reuse off` evaluates every prompt whole,
+as the judge did before it kept its prompt's fixed head evaluated; `--sets` runs only the sets
+named (`held_out_3`, …). Each row also lists p(Ja) per question, in file order.
 """
 
 from __future__ import annotations
@@ -78,10 +80,16 @@ def main() -> None:
     parser.add_argument("model", type=Path)
     parser.add_argument("--context", choices=("article", "nearest"), default="article")
     parser.add_argument("--prompt", choices=tuple(PROMPTS), default="shipped")
+    parser.add_argument("--reuse", choices=("on", "off"), default="on", help="keep the shared prompt head's cache")
+    parser.add_argument("--sets", nargs="+", help="question sets to run (default: all), e.g. held_out_3")
     a = parser.parse_args()
     articles, sets = question_sets(a.data)
+    if a.sets:
+        if unknown := set(a.sets) - set(sets):
+            parser.error(f"--sets: no question set {sorted(unknown)}; there are {sorted(sets)}")
+        sets = {k: v for k, v in sets.items() if k in a.sets}
     embedder = build_embedder(Settings()) if a.context == "nearest" else None
-    judge = LlamaJudge(a.model, prompt=PROMPTS[a.prompt])
+    judge = LlamaJudge(a.model, prompt=PROMPTS[a.prompt], reuse_prefix=a.reuse == "on")
     report: dict[str, Any] = {}
     for name, questions in sets.items():
         scores, labels, t0 = [], [], time.perf_counter()
@@ -95,6 +103,7 @@ def main() -> None:
         row["auroc"] = round(auroc(s, y.astype(int)), 3)
         row |= {k: round(v, 3) for k, v in abstention(s, y, (0.3, 0.5, 0.7, 0.9)).items()}
         row["seconds_per_question"] = round((time.perf_counter() - t0) / len(questions), 2)
+        row["p_yes"] = [round(float(v), 4) for v in s]  # per question, in file order, to compare runs
         report[f"{a.model.name} {a.context} {a.prompt} {name}"] = row
     print(json.dumps(report, indent=1))
 

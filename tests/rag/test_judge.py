@@ -18,7 +18,7 @@ from rag.answer import Citation, Quote
 from rag.config import Settings
 from rag.evaluate import abstention_table, marking_row, marking_table, threshold_row
 from rag.factory import build_rag
-from rag.judge import Judge, chatml, judge_prompt, quoted_evidence
+from rag.judge import SYSTEM, Judge, LlamaJudge, chatml, judge_prompt, quoted_evidence, shared_prefix
 from rag.lang_de import ABSTAIN_TEXT
 from rag.pipeline import Rag
 
@@ -69,6 +69,14 @@ def test_the_prompt_ends_at_the_assistants_turn_after_any_worked_cases() -> None
         "<|im_start|>user\nF2<|im_end|>\n<|im_start|>assistant\nJa<|im_end|>\n"
         "<|im_start|>user\nF3<|im_end|>\n<|im_start|>assistant\n"
     )
+
+
+def test_the_shared_prefix_stops_at_the_first_difference_and_leaves_the_last_token() -> None:
+    assert shared_prefix([1, 2, 3, 4], [1, 2, 9, 4]) == 2
+    assert shared_prefix([], [1, 2]) == 0
+    assert shared_prefix([1, 2, 3], [1, 2, 3]) == 2  # the last token is read again: its logits are the verdict
+    assert shared_prefix([1, 2, 3, 4, 5], [1, 2, 3]) == 2
+    assert shared_prefix([1, 2], [1, 2, 3, 4]) == 2
 
 
 @pytest.mark.parametrize(("p", "abstains", "unsure"), [(0.49, True, False), (0.5, False, True), (0.9, False, False)])
@@ -164,3 +172,27 @@ def test_the_packaged_judge_abstains_where_the_seed_does_not_answer(
     assert wrong.confidence < model_settings.judge_threshold <= unsure.confidence < model_settings.judge_sure
     assert model_settings.judge_sure <= right.confidence
     assert right.model.judge == model_settings.judge_gguf_file.name
+
+
+def test_the_packaged_judge_reads_only_what_follows_its_fixed_head_and_is_deaf_to_earlier_questions(
+    judge: LlamaJudge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def tokens(prompt: str) -> list[int]:
+        return list(judge._model().tokenize(prompt.encode(), add_bos=False, special=True))
+
+    asked = (ANSWERED, "Titel", "Die USA und China sprachen über Taiwan.")
+    first = judge(*asked)
+    llm = judge._model()
+    read: list[int] = []
+    real_eval = llm.eval
+    monkeypatch.setattr(llm, "eval", lambda t: (read.append(len(t)), real_eval(t))[1])
+    judge(WRONG_PREMISE, "Andere Meldung", "Der Gipfel fand in Seoul statt.")
+    again = judge(*asked)
+    system_turn = tokens(f"<|im_start|>system\n{SYSTEM}<|im_end|>\n")
+    assert len(judge._head) > len(system_turn) and tokens(judge_prompt(*asked))[: len(judge._head)] == judge._head
+    assert read[1] == len(tokens(judge_prompt(*asked))) - len(judge._head)  # the head came from the cache
+    assert again == first  # the same verdict, whatever was asked in between
+    monkeypatch.undo()
+    llm.reset()
+    llm.eval(tokens("<|im_start|>user\nEin ganz anderer Text, der den Cache überschreibt.<|im_end|>\n"))
+    assert judge(*asked) == first  # the head is evaluated again when something else wrote over it
