@@ -111,7 +111,7 @@ _SPEAKER_NOUN = re.compile(
 )
 # Two or three capitalised words right after a cue, the tagger notwithstanding: a name.
 _BARE_NAME = re.compile(r"\s*([A-ZÄÖÜ][\wäöüß'’-]+(?:\s+[A-ZÄÖÜ][\wäöüß'’-]+){1,2})\b")
-# „laut Anklage“, „laut ''Westfalen-Blatt''“: a capitalised word or two right after the cue
+# „laut Anklage“, „laut ''Westfalen-Blatt''“: up to three capitalised words right after the cue
 _BARE_NOUN = re.compile(r"([A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+){0,2})\b")
 # The article, up to two inflected adjectives and up to three capitalised words that open a
 # speaker after „laut“ or „so“: „der britischen Regierung“, „die Staatsanwaltschaft Gießen“.
@@ -119,6 +119,8 @@ _OPENING_NOUN = re.compile(
     r"(?i:der|die|das|dem|den|des|ein|eine|einer|eines|einem)\s+(?:[a-zäöüß]+(?:e|en|er|es|em)\s+){0,2}"
     r"(?:[A-ZÄÖÜ][\wäöüß-]*\s+){0,2}[A-ZÄÖÜ][\wäöüß-]*"
 )
+_BY = re.compile(r"(?:von|vom)\s+")
+_QUOTE_MARKS = " '\"„“»«‚‘"
 _AS = re.compile(r"\s*wie\s+", re.I)  # a clause „Wie X berichtete, …“ names X right after „wie“
 _MIN_QUOTE_WORDS = 4  # shorter quoted strings are mostly titles or scare quotes („Stärke“)
 _MIN_BARE_QUOTE_WORDS = 6  # a quote with no cue and no speaker nearby must be a statement
@@ -304,7 +306,7 @@ def _subject(s: int, head: str, inside: list[Mention], mentions: list[Mention]) 
     for m in inside:
         if m.end <= s + len(head) and m.kind == "person" and not _genitive(m):
             opening = head[: m.start - s]
-            if not opening.strip() or _TITLE_PHRASE.fullmatch(" " + opening):
+            if not opening.strip() or _title_before(opening):
                 return _said_by(m)
     opening_words = re.match(r"\s*\S+\s+\S+\s+\S+", head)
     return _pronoun(s, opening_words.group(0), mentions) if opening_words else None
@@ -368,16 +370,22 @@ def _opening(
     (after a title: „laut dem Sprecher Max Kern“), a pronoun, a noun phrase or a bare noun
     („laut Anklage“). Never a noun further on, which is the clause's own: „laut Anklage
     entschlossen haben, ein Postfahrzeug zu überfallen“ is not said by „ein Postfahrzeug“."""
-    rest = frame[at:]
-    a = at + len(rest) - len(rest.lstrip(" '\"„“»«‚‘"))
+    a = at + len(frame[at:]) - len(frame[at:].lstrip(_QUOTE_MARKS))
+    if by := _BY.match(frame, a):  # „nach Angaben von der Agentur …“
+        a = by.end()
     for m in inside:
         if m.start == s + a or (m.kind == "person" and s + a < m.start and _title_before(frame[a : m.start - s])):
             return _said_by(m)
-    window = frame[a : a + 80]
-    found = _pronoun(s + a, window[:4], mentions)
-    if found is None and (phrase := _OPENING_NOUN.match(window)):
-        found = phrase.group(0), (s + a, s + a + phrase.end())
-    if found is None and (bare := _BARE_NOUN.match(window)):
+    opening = frame[a:]
+    found = _pronoun(s + a, opening[:4], mentions)
+    if found is None and (phrase := _OPENING_NOUN.match(opening)):
+        end = a + phrase.end()
+        # a name inside it or right after it is who: „die Nachrichtenagentur ANSA“, „der Agentur „Interfax““
+        for m in inside:
+            if m.kind != "place" and s + a <= m.start and not frame[end : m.start - s].strip(_QUOTE_MARKS):
+                return _said_by(m)
+        found = phrase.group(0), (s + a, s + end)
+    if found is None and (bare := _BARE_NOUN.match(opening)):
         found = bare.group(1), (s + a, s + a + bare.end(1))
     return found
 

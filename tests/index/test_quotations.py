@@ -147,3 +147,12 @@ def test_a_speaker_after_the_verb_is_not_cut_inside_a_word() -> None:
     text = "Die Zahl der Fälle sinke seit Jahren, teilte das Kieler Fraunhofer-Forschungsinstitut mit."
     [(_, _, speaker)] = quotes(text)
     assert speaker == "das Kieler Fraunhofer-Forschungsinstitut"
+
+
+def test_a_name_right_after_the_opening_noun_is_the_speaker() -> None:
+    text = (
+        "In der Stadt fiel der Strom aus, wie die Nachrichtenagentur Reuters berichtete. "
+        "Der Schaden sei groß, so die Staatsanwaltschaft Kassel. "
+        "Ein Sprengsatz ist nach Angaben von der Agentur „Interfax“ in einem Zug explodiert."
+    )
+    assert [speaker for _, _, speaker in quotes(text)] == ["Reuters", "die Staatsanwaltschaft Kassel", "Interfax"]
