@@ -177,9 +177,7 @@ def test_the_packaged_judge_abstains_where_the_seed_does_not_answer(
 def test_the_packaged_judge_reads_only_what_follows_its_fixed_head_and_is_deaf_to_earlier_questions(
     judge: LlamaJudge, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def tokens(prompt: str) -> list[int]:
-        return list(judge._model().tokenize(prompt.encode(), add_bos=False, special=True))
-
+    tokens = judge._tokens
     asked = (ANSWERED, "Titel", "Die USA und China sprachen über Taiwan.")
     first = judge(*asked)
     llm = judge._model()
