@@ -14,9 +14,11 @@ the abstention table and the seconds per question.
 `--prompt` tries other wordings on the same model (README, "The reader"): `exact` asks whether
 the text names the very detail the question asks for, not only its topic; `examples` puts four
 made-up worked cases before the shipped question (two „Nein“ for a detail the text lacks beside
-other numbers, two „Ja“), written here and not taken from any question set. `--reuse off` evaluates every prompt whole,
-as the judge did before it kept its prompt's fixed head evaluated; `--sets` runs only the sets
-named (`held_out_3`, …). Each row also lists p(Ja) per question, in file order.
+other numbers, two „Ja“), written here and not taken from any question set.
+
+`--reuse off` evaluates every prompt whole, as the judge did before it kept its prompt's fixed
+head evaluated; `--sets` runs only the sets named (`held_out_3`, …). Each row also lists p(Ja)
+per question, in file order.
 """
 
 from __future__ import annotations
@@ -80,7 +82,9 @@ def main() -> None:
     parser.add_argument("model", type=Path)
     parser.add_argument("--context", choices=("article", "nearest"), default="article")
     parser.add_argument("--prompt", choices=tuple(PROMPTS), default="shipped")
-    parser.add_argument("--reuse", choices=("on", "off"), default="on", help="keep the shared prompt head's cache")
+    parser.add_argument(
+        "--reuse", choices=("on", "off"), default="on", help="keep the prompt's fixed head evaluated, as the judge does"
+    )
     parser.add_argument("--sets", nargs="+", help="question sets to run (default: all), e.g. held_out_3")
     a = parser.parse_args()
     articles, sets = question_sets(a.data)
