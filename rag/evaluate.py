@@ -62,20 +62,28 @@ def index_folder(articles: list[Article], embedder: Embedder, cache: Path) -> Pa
 
 
 def cached_index(articles: list[Article], embedder: Embedder, cache: Path, say: Callable[[str], None]) -> Catalog:
+    """The index of `articles` kept in `cache`: built when missing, and completed when a build was
+    cut short. A build saves checkpoints as it goes, so an interrupted one leaves an index that
+    loads but lacks articles; measured on it, the 159 speaker questions among 2,917 articles
+    abstained on 0.84 of them (192 articles had been embedded)."""
     folder = index_folder(articles, embedder, cache)
     try:
         catalog = Catalog.load(folder, embedder)
-        if catalog.stale_speech:
-            say(f"saving the names and quotations found again in {folder} …")
-            with write_lock(folder):
-                catalog.save(folder)
-        return catalog
     except Exception:
+        catalog = None
+    latest = {a.id: a for a in articles}.values()  # a later duplicate id wins, as in `upsert_articles`
+    missing = len(latest) if catalog is None else sum(not catalog.is_unchanged(a) for a in latest)
+    if catalog is None or missing:
         t = time.perf_counter()
-        say(f"building evaluation index of {len(articles)} articles in {folder} …")
-        upsert_articles(folder, articles, embedder)
+        say(f"building evaluation index in {folder}: {missing} of {len(latest)} articles to embed …")
+        upsert_articles(folder, articles, embedder)  # embeds only what is not there yet
         say(f"  built in {time.perf_counter() - t:.0f} s")
         return Catalog.load(folder, embedder)
+    if catalog.stale_speech:
+        say(f"saving the names and quotations found again in {folder} …")
+        with write_lock(folder):
+            catalog.save(folder)
+    return catalog
 
 
 @dataclass
