@@ -278,10 +278,12 @@ class Rag:
         grammar = quote_grammar(shown) if self.grammar == "quotes" else None
         tg = time.perf_counter()
         pieces: list[str] = []
-        for piece in generator.generate(messages, self.max_tokens, self.temperature, stop, grammar):
-            pieces.append(piece)
-            yield Event("token", piece)
-        timings.generate_ms = (time.perf_counter() - tg) * 1000
+        try:
+            for piece in generator.generate(messages, self.max_tokens, self.temperature, stop, grammar):
+                pieces.append(piece)
+                yield Event("token", piece)
+        finally:  # a model that failed or timed out took this time too
+            timings.generate_ms = (time.perf_counter() - tg) * 1000
         return self._verified("".join(pieces), passages[:n], shown), len(passages) - n
 
     def _verified(self, text: str, passages: list[Passage], sentences: list[Sentence]) -> Composed | None:

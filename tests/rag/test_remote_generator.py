@@ -118,6 +118,7 @@ def test_a_server_that_accepts_but_never_answers_times_out(
         answer = _rag(model_settings, data_copy, embedder, reader, g).ask(QUESTION, mode="generative")
         assert answer.fallback == "extractive" and answer.citations
         assert time.perf_counter() - t < 5
+        assert answer.timings.generate_ms >= 1000  # the second waited for the silent server is shown
     finally:
         silent.close()
         for c in held:
