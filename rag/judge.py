@@ -107,7 +107,6 @@ class LlamaJudge:
         self._prompt = prompt  # (question, title, text) -> prompt; probes try other wordings through it
         self._reuse = reuse_prefix
         self._head: list[int] = []  # the prompt's fixed head, kept evaluated in the cache
-        self._cached = 0  # len(self._head) while the cache holds it as `_head_in_cache` left it
         self._llm: Any = None
         self._yes: list[int] = []
         self._no: list[int] = []
@@ -138,11 +137,10 @@ class LlamaJudge:
         question's verdict does not depend on what was asked before it; again whenever anything
         else (`rag bench`'s raw side) wrote over it."""
         n = len(self._head)
-        if self._cached != n or list(llm.input_ids[:n]) != self._head:
+        # n_tokens first: before any eval, input_ids is uninitialised memory
+        if llm.n_tokens < n or list(llm.input_ids[:n]) != self._head:  # also when a prompt left the head early
             llm.n_tokens = 0
-            if n:
-                llm.eval(self._head)
-            self._cached = n
+            llm.eval(self._head)
 
     def _first_tokens(self, words: list[str]) -> list[int]:
         return sorted({self._llm.tokenize(w.encode(), add_bos=False)[0] for w in words})
@@ -158,8 +156,6 @@ class LlamaJudge:
                 text = text[: len(text) // 2]  # dense text (numbers, names) can pass ~3 chars a token
             self._head_in_cache(llm)
             kept = shared_prefix(self._head, tokens)
-            if kept < len(self._head):
-                self._cached = 0  # this prompt leaves the head early and writes over its end
             llm.n_tokens = kept  # `eval` drops the cache from here on and reads only the rest
             llm.eval(tokens[kept:])
             # without logits_all, llama-cpp-python keeps only the last token's logits, in the context
