@@ -11,9 +11,11 @@ unanswerable apart — AUROC 0.83 on the dev set and 0.91 on the held-out set, o
 nearest the question — where the trained e5 readers measured 0.47–0.71 and the 0.5B model 0.41.
 On a second held-out set, written after it was built, it turned no unanswerable question into
 an abstention (README): it helps on some question sets, and is no guarantee.
-Its price is one prompt evaluation at about 35 tokens/s on 2 cores (`rag bench`, before the head
-below was kept: 152 tokens in 4.3 s, raw llama-cpp-python 4.5 s), 7.1 s p50 per judged dev
-answer, against 0.06 s for the answer itself; hence off by default.
+Its price is one prompt evaluation: about 35 tokens/s on 2 cores with the portable AVX2 build
+(`rag bench`, before the head below was kept: 152 tokens in 4.3 s, raw llama-cpp-python 4.5 s;
+7.1 s p50 per judged dev answer), 44–55 tokens/s with the AVX-512 build set-up makes where the
+CPU has it (4.1 s p50 per judged answer on the third held-out set, 6.5 s portable), against
+0.06 s for the answer itself; hence off by default.
 
 The prompt's fixed head (system turn and the user turn's opening, 26 tokens; 388 with the probe's
 worked cases) is evaluated on its own once and kept in the cache, so a verdict reads only the

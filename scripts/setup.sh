@@ -18,14 +18,16 @@ if ! "$PY" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2
   step "installing torch==2.13.0 (CPU)"; $PIP install torch==2.13.0; done_step
 fi
 
-# llama-cpp-python has no Linux wheel: build it portable (a -march=native build dies with SIGILL
-# on this CPU's AMX at the first token) and bypass pip's cache, which may hold a native wheel.
-if [ ! -f "$VENV/.llama-portable" ] || ! "$PY" -c "import llama_cpp" 2>/dev/null; then
-  step "building llama-cpp-python 0.3.36 (portable, about 5-7 minutes on 2 cores)"
-  CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF" $PIP install --no-cache-dir --force-reinstall \
+# llama-cpp-python has no Linux wheel, so it is built here, for this CPU's vector units (see the
+# script); a venv built with other flags is rebuilt. pip's cache is bypassed, as it may hold
+# another build.
+LLAMA_ARGS=$(scripts/llama_cmake_args.sh)
+if [ "$(cat "$VENV/.llama-build" 2>/dev/null)" != "$LLAMA_ARGS" ] || ! "$PY" -c "import llama_cpp" 2>/dev/null; then
+  step "building llama-cpp-python 0.3.36 ($LLAMA_ARGS; about 9 minutes on 2 cores)"
+  CMAKE_ARGS="$LLAMA_ARGS" $PIP install --no-cache-dir --force-reinstall \
     --no-deps llama-cpp-python==0.3.36
   $PIP install -c constraints.txt diskcache jinja2 "numpy>=1.26" typing-extensions
-  touch "$VENV/.llama-portable"; done_step
+  echo "$LLAMA_ARGS" > "$VENV/.llama-build"; done_step
 fi
 
 step "installing quellen and its dependencies (torch pinned by constraints.txt)"
