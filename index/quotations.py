@@ -370,7 +370,7 @@ def _opening(
     (after a title: „laut dem Sprecher Max Kern“), a pronoun, a noun phrase or a bare noun
     („laut Anklage“). Never a noun further on, which is the clause's own: „laut Anklage
     entschlossen haben, ein Postfahrzeug zu überfallen“ is not said by „ein Postfahrzeug“."""
-    a = at + len(frame[at:]) - len(frame[at:].lstrip(_QUOTE_MARKS))
+    a = len(frame) - len(frame[at:].lstrip(_QUOTE_MARKS))  # past any quote marks after the cue
     if by := _BY.match(frame, a):  # „nach Angaben von der Agentur …“
         a = by.end()
     for m in inside:
