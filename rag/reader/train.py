@@ -159,21 +159,14 @@ def optimizer_step(loss: Any, opt: Any, sched: Any, params: list[Any]) -> None:
     sched.step()
 
 
-def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainReport:
+def fit(
+    model: Any, tokenizer: Any, train: list[Example], cfg: TrainConfig, say: Callable[[str], None]
+) -> tuple[int, float]:
+    """Train `model`'s unfrozen layers and head on `train` as `cfg` says (epochs, batch size,
+    rates, positive weight, step limit, seed); returns the steps taken and the share of pairs cut
+    at `MAX_TOKENS`. `model` may be fresh (`reader_module`) or trained already (`load_reader`)."""
     import torch
-    from transformers import AutoTokenizer
 
-    t0 = time.perf_counter()
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
-    split = build_examples(cfg.data_dir, cfg.seed, cfg.qam_rows, cfg.swaps)
-    train, kept = split.train, split.held_out
-    if cfg.max_examples is not None:
-        train, kept = train[: cfg.max_examples], kept[: cfg.max_examples]
-    say(f"{len(train)} training pairs, {len(kept)} kept back ({time.perf_counter() - t0:.0f} s)")
-    tokenizer: Any = AutoTokenizer.from_pretrained(str(cfg.base_dir), local_files_only=True)
-    model = reader_module(cfg.base_dir, cfg.trainable_layers)
     ids = _encode(tokenizer, train)
     truncated = sum(len(x) >= MAX_TOKENS for x in ids) / max(len(ids), 1)
     labels = torch.tensor([e.label for e in train], dtype=torch.float32)
@@ -195,6 +188,26 @@ def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainR
                 say(f"step {step}/{total} loss {loss.item():.4f} ({rate:.0f} pairs/s)")
             if step >= total:
                 break
+    model.eval()
+    return step, truncated
+
+
+def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainReport:
+    import torch
+    from transformers import AutoTokenizer
+
+    t0 = time.perf_counter()
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    split = build_examples(cfg.data_dir, cfg.seed, cfg.qam_rows, cfg.swaps)
+    train, kept = split.train, split.held_out
+    if cfg.max_examples is not None:
+        train, kept = train[: cfg.max_examples], kept[: cfg.max_examples]
+    say(f"{len(train)} training pairs, {len(kept)} kept back ({time.perf_counter() - t0:.0f} s)")
+    tokenizer: Any = AutoTokenizer.from_pretrained(str(cfg.base_dir), local_files_only=True)
+    model = reader_module(cfg.base_dir, cfg.trainable_layers)
+    step, truncated = fit(model, tokenizer, train, cfg, say)
     sha = save_trained(model, cfg.out)
     held = measure(kept, predict(model, tokenizer, kept)) if kept else {}
     report = TrainReport(
