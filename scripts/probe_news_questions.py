@@ -46,6 +46,8 @@ ASK = (
 PER_ARTICLE = 2  # sentences asked about per article: spreads the questions over more articles
 SENTENCE_CHARS = (50, 280)  # shorter ones seldom hold a detail; longer ones make long answers
 DETAIL = re.compile(r"\d| [A-ZÄÖÜ]\w{3,}")  # a number, or a capitalised word that opens no sentence
+# set once before any training and not tuned: most of the answer's words (it may be paraphrased),
+# and half of them elsewhere is enough to suspect a second answer
 IN_SENTENCE = 0.6  # share of the answer's content words its sentence must hold
 ELSEWHERE = 0.5  # a farther sentence holding this share of them may answer too: the question is dropped
 NEGATIVES = 10  # per question, the first of the farther sentences (about 1 positive to 7 negatives before)
@@ -190,7 +192,7 @@ def main() -> None:
     g = sub.add_parser("generate")
     g.add_argument("data", type=Path)
     g.add_argument("out", type=Path)
-    g.add_argument("--limit", type=int, default=420)
+    g.add_argument("--limit", type=int, default=327, help="questions; 327: the measured run (README), 49 min")
     g.add_argument("--model", type=Path, default=None, help="default: the judge's GGUF that set-up assembles")
     g.add_argument("--seed", type=int, default=13)
     t = sub.add_parser("train")
