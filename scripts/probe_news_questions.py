@@ -33,8 +33,9 @@ from typing import Any
 
 from index.sentences import split_sentences
 from rag.config import Settings
+from rag.evaluate import read_jsonl
 from rag.judge import chatml
-from rag.reader.data import Example, build_examples, candidate_at, dev_articles, held_out
+from rag.reader.data import Example, build_examples, candidate_at, dev_articles, held_out, training_articles
 from rag.text import content_terms, term_overlap
 
 SYSTEM = "Du schreibst Fragen zu deutschen Nachrichtentexten."
@@ -55,9 +56,7 @@ NEGATIVES = 10  # per question, the first of the farther sentences (about 1 posi
 
 def train_split(data: Path) -> list[dict[str, Any]]:
     news = data / "news_wikinews_de"
-    dev = dev_articles(news / "questions_dev.jsonl")
-    rows = [json.loads(line) for line in (news / "articles.jsonl").open(encoding="utf-8")]
-    return [a for a in rows if a.get("source_split") == "train" and a["id"] not in dev]
+    return training_articles(news / "articles.jsonl", dev_articles(news / "questions_dev.jsonl"))
 
 
 def generate(data: Path, out: Path, model: Path, limit: int, seed: int) -> None:
@@ -66,7 +65,7 @@ def generate(data: Path, out: Path, model: Path, limit: int, seed: int) -> None:
     rng = random.Random(seed)
     articles = train_split(data)
     rng.shuffle(articles)
-    done = {json.loads(line)["key"] for line in out.open(encoding="utf-8")} if out.is_file() else set()
+    done = {r["key"] for r in read_jsonl(out)} if out.is_file() else set()
     llm = Llama(model_path=str(model), n_ctx=1024, n_threads=Settings().threads, verbose=False)
     made, t0 = 0, time.perf_counter()
     with out.open("a", encoding="utf-8") as f:
@@ -128,11 +127,11 @@ def examples(rows: list[dict[str, Any]], articles: dict[str, dict[str, Any]]) ->
         farther = [j for j in range(len(spans)) if abs(j - i) > 1]
         if any(term_overlap(added, content_terms(sentences[j])) >= ELSEWHERE for j in farther):
             continue
-        group = Example(q, candidate_at(text, spans, i, art["title"]), 1, "news_gen", r["key"])
-        rows_ = [group] + [
-            Example(q, candidate_at(text, spans, j, art["title"]), 0, "news_gen", r["key"]) for j in farther[:NEGATIVES]
+        pairs = [
+            Example(q, candidate_at(text, spans, j, art["title"]), int(j == i), "news_gen", r["key"])
+            for j in [i, *farther[:NEGATIVES]]
         ]
-        (kept if held_out(r["article_id"]) else train).extend(rows_)
+        (kept if held_out(r["article_id"]) else train).extend(pairs)
     return train, kept
 
 
@@ -148,7 +147,7 @@ def train(
     t0 = time.perf_counter()
     torch.manual_seed(seed)
     articles = {a["id"]: a for a in train_split(data)}
-    rows = [json.loads(line) for line in questions.open(encoding="utf-8")]
+    rows = read_jsonl(questions)
     gen_train, gen_kept = examples(rows, articles)
     old = build_examples(data, seed)
     by_question: dict[str, list[Example]] = {}

@@ -178,9 +178,7 @@ def topic_examples(articles_file: Path, rng: random.Random, exclude: set[str], n
     """'Was wurde über X gesagt?' for a capitalised word X (not a sentence opener, not a stop
     word) that one to three sentences of a train-split article mention."""
     out = Split([], [])
-    for art in read_jsonl(articles_file):
-        if art.get("source_split") != "train" or art["id"] in exclude:
-            continue
+    for art in training_articles(articles_file, exclude):
         text, title = art["text"], art.get("title") or ""
         sp = split_sentences(text)
         sentences = [text[s:e] for s, e in sp]
@@ -198,6 +196,11 @@ def topic_examples(articles_file: Path, rng: random.Random, exclude: set[str], n
             rows.append(Example(question, candidate_at(text, sp, i, title), 0, "topic", group))
         (out.held_out if held_out(art["id"]) else out.train).extend(rows)
     return out
+
+
+def training_articles(articles_file: Path, exclude: set[str]) -> list[dict[str, Any]]:
+    """The Wikinews articles of the source's train split, in file order, without `exclude`."""
+    return [a for a in read_jsonl(articles_file) if a.get("source_split") == "train" and a["id"] not in exclude]
 
 
 def dev_articles(questions_file: Path) -> set[str]:
