@@ -28,6 +28,23 @@ def train_reader_cmd(
         int,
         typer.Option(min=0, help="Swapped-word QA questions per question, as negatives (right topic, detail absent)."),
     ] = 0,
+    init: Annotated[
+        Optional[Path],
+        typer.Option(help="Train on from these trained layers (.safetensors, their layer count), not a fresh head."),
+    ] = None,
+    news_questions: Annotated[
+        Optional[Path],
+        typer.Option(help="Hand-written news questions to train on as well (rag/reader/news_questions.jsonl)."),
+    ] = None,
+    own_pairs: Annotated[
+        Optional[int], typer.Option(min=1, help="Only about this many pairs of the shared sources (whole questions).")
+    ] = None,
+    lr: Annotated[
+        Optional[float], typer.Option(min=0.0, help="Learning rate of the top layers; default: TrainConfig's.")
+    ] = None,
+    head_lr: Annotated[
+        Optional[float], typer.Option(min=0.0, help="Learning rate of the head; default: TrainConfig's.")
+    ] = None,
     max_steps: Annotated[Optional[int], typer.Option(min=1, help="Stop after this many steps (smoke runs).")] = None,
     max_examples: Annotated[Optional[int], typer.Option(min=1, help="Use only this many pairs (smoke runs).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -43,6 +60,10 @@ def train_reader_cmd(
         if not folder.is_dir():
             typer.echo(f"Fehler: {what}: {folder} is not a folder", err=True)
             raise typer.Exit(1)
+    for file, what in ((init, "--init"), (news_questions, "--news-questions")):
+        if file is not None and not file.is_file():
+            typer.echo(f"Fehler: {what}: {file} is not a file", err=True)
+            raise typer.Exit(1)
     torch.set_num_threads(settings.threads)  # the command owns its process
     cfg = TrainConfig(
         base_dir=base_dir,
@@ -56,7 +77,12 @@ def train_reader_cmd(
         max_steps=max_steps,
         max_examples=max_examples,
         threads=settings.threads,
+        init=init,
+        news_questions=news_questions,
+        own_pairs=own_pairs,
     )
+    cfg.lr = cfg.lr if lr is None else lr
+    cfg.head_lr = cfg.head_lr if head_lr is None else head_lr
     try:
         report = train_reader(cfg, say=lambda m: typer.echo(m, err=True))
     except (RagError, FileNotFoundError) as e:

@@ -35,7 +35,15 @@ from index.sentences import split_sentences
 from rag.config import Settings
 from rag.evaluate import read_jsonl
 from rag.judge import chatml
-from rag.reader.data import Example, build_examples, candidate_at, dev_articles, held_out, training_articles
+from rag.reader.data import (
+    Example,
+    build_examples,
+    candidate_at,
+    dev_articles,
+    held_out,
+    training_articles,
+    whole_questions,
+)
 from rag.text import content_terms, term_overlap
 
 SYSTEM = "Du schreibst Fragen zu deutschen Nachrichtentexten."
@@ -150,16 +158,7 @@ def train(
     rows = read_jsonl(questions)
     gen_train, gen_kept = examples(rows, articles)
     old = build_examples(data, seed)
-    by_question: dict[str, list[Example]] = {}
-    for e in old.train:
-        by_question.setdefault(e.group, []).append(e)
-    order = sorted(by_question)
-    random.Random(seed).shuffle(order)
-    own: list[Example] = []
-    for g in order:
-        if len(own) >= own_pairs:
-            break
-        own.extend(by_question[g])
+    own = whole_questions(old.train, own_pairs, seed)
     settings = Settings()
     # from trained weights, so slower than `rag train reader` (6e-5 and 1e-3): two thirds of its
     # rate for the layers, a fifth for the head, which is trained already (not tuned; one run)

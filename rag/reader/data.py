@@ -1,7 +1,7 @@
 """Training and kept-back examples for the reader, from the shared German data.
 
-Four sources, each split deterministically by a hash of its article or paragraph id (QAM:
-its own dev file), so the kept-back part shares no text with the training part:
+Four sources, and on request a fifth, each split deterministically by a hash of its article or
+paragraph id (QAM: its own dev file), so the kept-back part shares no text with the training part:
 - QA (XQuAD-de, MLQA-de): the sentence that holds the answer is a positive; the paragraph's
   other sentences are negatives (hard ones: same topic, often the same answer kind), and so are
   sentences of other paragraphs of the same article (on topic, but they do not answer: the
@@ -11,7 +11,11 @@ its own dev file), so the kept-back part shares no text with the training part:
 - topic questions (Wikinews articles): "Was wurde über X gesagt?" for a word X that a few
   sentences of an article mention; those sentences are positives, the others negatives. This
   is the question form the product exists for, and no labelled set has it;
-- XGLUE QAM: web queries against passages, labelled answers / does not answer.
+- XGLUE QAM: web queries against passages, labelled answers / does not answer;
+- on request, hand-written news questions (`news_questions.jsonl` beside this file, README "The reader"):
+  paraphrased questions on train-split Wikinews articles, a quarter of them asking for a detail
+  their article lacks. Only they have the shape of the product's hardest case, „right article,
+  detail absent“.
 
 The news dev set (`questions_dev.jsonl`) is never trained on: its questions are not read, and
 the articles it asks about are left out of every source (`exclude`), so measuring on it
@@ -31,10 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from index.analyzer import STOP_WORDS
+from index.errors import InputError
 from index.sentences import Span, split_sentences
 from rag.evaluate import read_jsonl
 from rag.reader.pairs import Candidate
 
+NEWS_QUESTIONS = Path(__file__).with_name("news_questions.jsonl")
 HELD_OUT_PERCENT = 20  # a fifth of each source's articles is kept back for measuring
 _WORD = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]{3,}")  # a capitalised word of four letters or more
 
@@ -201,6 +207,52 @@ def topic_examples(articles_file: Path, rng: random.Random, exclude: set[str], n
 def training_articles(articles_file: Path, exclude: set[str]) -> list[dict[str, Any]]:
     """The Wikinews articles of the source's train split, in file order, without `exclude`."""
     return [a for a in read_jsonl(articles_file) if a.get("source_split") == "train" and a["id"] not in exclude]
+
+
+def news_question_examples(articles_file: Path, questions_file: Path, exclude: set[str]) -> Split:
+    """Hand-written news questions (the format of `eval/`'s sets: evidence as character offsets)
+    on train-split articles outside `exclude`. An answerable question has the sentence its evidence
+    starts in as the positive and the article's sentences further than one away as negatives (the
+    neighbours ride along in a candidate as context); one asking for a detail its article lacks has
+    every sentence of the article as a negative."""
+    articles = {a["id"]: a for a in training_articles(articles_file, exclude)}
+    out = Split([], [])
+    for q in read_jsonl(questions_file):
+        article_id = q.get("article_id") or q.get("related_article_id")
+        art = articles.get(article_id or "")
+        if art is None:
+            raise InputError(
+                f"{questions_file}: question {q.get('id')!r} is about {article_id!r}, which is no train-split "
+                "article outside the news dev set; training questions may only use those (evaluation reads the rest)"
+            )
+        text, title = art["text"], art.get("title") or ""
+        sp = split_sentences(text)
+        if q["answerable"]:
+            pos = _sentence_at(sp, int(q["evidence_start"]))
+            if pos is None:
+                raise InputError(f"{questions_file}: question {q['id']!r}: evidence_start is outside {article_id}")
+            idx = [pos, *(j for j in range(len(sp)) if abs(j - pos) > 1)]
+        else:
+            pos, idx = -1, list(range(len(sp)))
+        rows = [Example(q["question"], candidate_at(text, sp, j, title), int(j == pos), "news", q["id"]) for j in idx]
+        (out.held_out if held_out(art["id"]) else out.train).extend(rows)
+    return out
+
+
+def whole_questions(examples: list[Example], pairs: int, seed: int) -> list[Example]:
+    """About `pairs` of `examples`, taken by whole questions (a question's candidates stay
+    together) in a seeded random order of the questions."""
+    groups: dict[str, list[Example]] = defaultdict(list)
+    for e in examples:
+        groups[e.group].append(e)
+    order = sorted(groups)
+    random.Random(seed).shuffle(order)
+    out: list[Example] = []
+    for g in order:
+        if len(out) >= pairs:
+            break
+        out.extend(groups[g])
+    return out
 
 
 def dev_articles(questions_file: Path) -> set[str]:

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from index.onnx_embedder import pad_batch
-from rag.reader.data import Example, build_examples
-from rag.reader.model import reader_module, save_trained
+from rag.reader.data import Example, build_examples, dev_articles, news_question_examples, whole_questions
+from rag.reader.model import load_reader, reader_module, save_trained
 from rag.reader.pairs import MAX_TOKENS, by_length, encode_pairs
 
 
@@ -41,6 +41,9 @@ class TrainConfig:
     max_steps: int | None = None  # for smoke runs
     max_examples: int | None = None  # for smoke runs
     threads: int = 2
+    init: Path | None = None  # train on from these trained layers (their layer count) instead of a fresh head
+    news_questions: Path | None = None  # hand-written news questions (data.news_question_examples)
+    own_pairs: int | None = None  # take only about this many of the shared sources' pairs, by whole questions
 
 
 @dataclass
@@ -53,6 +56,7 @@ class TrainReport:
     weights_sha256: str
     weights_bytes: int
     held_out: dict[str, dict[str, float]] = field(default_factory=dict)
+    held_out_before: dict[str, dict[str, float]] = field(default_factory=dict)  # with `init`: its weights' numbers
     config: dict[str, Any] = field(default_factory=dict)
 
 
@@ -202,11 +206,22 @@ def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainR
     torch.manual_seed(cfg.seed)
     split = build_examples(cfg.data_dir, cfg.seed, cfg.qam_rows, cfg.swaps)
     train, kept = split.train, split.held_out
+    if cfg.own_pairs is not None:
+        train = whole_questions(train, cfg.own_pairs, cfg.seed)
+    if cfg.news_questions is not None:
+        news = cfg.data_dir / "news_wikinews_de"
+        exclude = dev_articles(news / "questions_dev.jsonl")
+        hand = news_question_examples(news / "articles.jsonl", cfg.news_questions, exclude)
+        train, kept = hand.train + train, hand.held_out + kept
     if cfg.max_examples is not None:
         train, kept = train[: cfg.max_examples], kept[: cfg.max_examples]
     say(f"{len(train)} training pairs, {len(kept)} kept back ({time.perf_counter() - t0:.0f} s)")
     tokenizer: Any = AutoTokenizer.from_pretrained(str(cfg.base_dir), local_files_only=True)
-    model = reader_module(cfg.base_dir, cfg.trainable_layers)
+    if cfg.init is not None:
+        model = load_reader(cfg.base_dir, cfg.init, None)
+        before = measure(kept, predict(model, tokenizer, kept)) if kept else {}
+    else:
+        model, before = reader_module(cfg.base_dir, cfg.trainable_layers), {}
     step, truncated = fit(model, tokenizer, train, cfg, say)
     sha = save_trained(model, cfg.out)
     held = measure(kept, predict(model, tokenizer, kept)) if kept else {}
@@ -219,6 +234,7 @@ def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainR
         weights_sha256=sha,
         weights_bytes=cfg.out.stat().st_size,
         held_out=held,
+        held_out_before=before,
         config={k: str(v) for k, v in asdict(cfg).items()},
     )
     return report

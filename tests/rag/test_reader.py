@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from index.errors import ModelError
+from index.errors import InputError, ModelError
 from index.readers import read_paths
 from index.sentences import split_sentences
 from rag.cli import app
 from rag.config import Settings
 from rag.pipeline import Rag
+from rag.reader.data import Example, news_question_examples, whole_questions
 from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, load_reader, sha256_of
 from rag.reader.onnx_reader import Reader
 from rag.reader.pairs import Candidate
@@ -85,3 +86,54 @@ def test_train_reader_smoke_run_writes_weights_and_a_report(tmp_path: Path, mode
 def test_train_reader_names_a_missing_data_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["train", "reader", "--data", str(tmp_path / "nichts"), "--out", "x"])
     assert result.exit_code == 1 and "nichts" in result.output
+
+
+NEWS = FIXTURES / "reader_data" / "news_wikinews_de"
+
+
+def test_news_questions_pair_the_evidence_with_far_sentences_and_absent_details_with_all() -> None:
+    split = news_question_examples(NEWS / "articles.jsonl", FIXTURES / "reader_data" / "news_questions.jsonl", set())
+    assert split.held_out == []  # the fixture article's hash puts it on the training side
+    answerable = [e for e in split.train if e.group == "t-1"]
+    assert [e.label for e in answerable] == [1, 0, 0]
+    assert answerable[0].candidate.sentence == "Das Gebäude hat vier Etagen."
+    # the evidence's neighbours ride along as its context, so they are no negatives
+    assert [e.candidate.sentence for e in answerable[1:]] == [
+        "Die Bürgermeisterin Anna Kurz eröffnete am Montag die neue Bibliothek.",
+        "Der Bau dauerte zwei Jahre.",
+    ]
+    absent = [e for e in split.train if e.group == "t-2"]
+    assert len(absent) == 5 and not any(e.label for e in absent)
+
+
+def test_a_news_question_on_an_article_training_may_not_read_is_refused(tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    shutil.copy(FIXTURES / "reader_data" / "news_questions.jsonl", questions)
+    with pytest.raises(InputError, match=r"'t-1' is about 'wn-1'"):  # wn-1 is a dev article here
+        news_question_examples(NEWS / "articles.jsonl", questions, {"wn-1"})
+
+
+def test_whole_questions_keeps_a_questions_candidates_together() -> None:
+    pairs = [Example(f"q{g}", Candidate(f"s{i}"), int(i == 0), "qa", f"g{g}") for g in range(10) for i in range(3)]
+    taken = whole_questions(pairs, 7, seed=13)
+    groups = {e.group for e in taken}
+    assert len(taken) == 9 and len(groups) == 3  # whole questions until 7 pairs are reached
+    assert all(sum(e.group == g for e in taken) == 3 for g in groups)
+    assert whole_questions(pairs, 7, seed=13) == taken and whole_questions(pairs, 7, seed=14) != taken
+
+
+def test_train_reader_trains_on_from_shipped_weights_with_news_questions(
+    tmp_path: Path, model_settings: Settings
+) -> None:
+    out = tmp_path / "reader-top.safetensors"
+    args = ["train", "reader", "--data", str(FIXTURES / "reader_data"), "--out", str(out)]
+    args += ["--base", str(model_settings.reader_base_dir), "--init", str(WEIGHTS_FILE)]
+    args += ["--news-questions", str(FIXTURES / "reader_data" / "news_questions.jsonl"), "--own-pairs", "5"]
+    args += ["--lr", "4e-5", "--head-lr", "2e-4", "--max-steps", "1", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["steps"] == 1 and report["config"]["lr"] == "4e-05"
+    assert 8 <= report["train_examples"] < 8 + 5 + 8  # 8 news pairs, then whole questions up to about 5 pairs
+    assert report["held_out_before"].keys() == report["held_out"].keys() != set()
+    assert report["weights_sha256"] not in (WEIGHTS_SHA256, "")  # one step moved the shipped weights
