@@ -35,15 +35,7 @@ from index.sentences import split_sentences
 from rag.config import Settings
 from rag.evaluate import read_jsonl
 from rag.judge import chatml
-from rag.reader.data import (
-    Example,
-    build_examples,
-    candidate_at,
-    dev_articles,
-    held_out,
-    training_articles,
-    whole_questions,
-)
+from rag.reader.data import Example, Split, candidate_at, dev_articles, held_out, training_articles
 from rag.text import content_terms, term_overlap
 
 SYSTEM = "Du schreibst Fragen zu deutschen Nachrichtentexten."
@@ -146,42 +138,31 @@ def examples(rows: list[dict[str, Any]], articles: dict[str, dict[str, Any]]) ->
 def train(
     data: Path, questions: Path, out: Path, seed: int, epochs: int, own_pairs: int, max_steps: int | None
 ) -> None:
-    import torch
-    from transformers import AutoTokenizer
+    from dataclasses import asdict
 
-    from rag.reader.model import WEIGHTS_FILE, load_reader, save_trained
-    from rag.reader.train import TrainConfig, fit, measure, predict
+    from rag.reader.model import WEIGHTS_FILE
+    from rag.reader.train import TrainConfig, train_reader
 
-    t0 = time.perf_counter()
-    torch.manual_seed(seed)
     articles = {a["id"]: a for a in train_split(data)}
     rows = read_jsonl(questions)
     gen_train, gen_kept = examples(rows, articles)
-    old = build_examples(data, seed)
-    own = whole_questions(old.train, own_pairs, seed)
-    settings = Settings()
     # from trained weights, so slower than `rag train reader` (6e-5 and 1e-3): two thirds of its
     # rate for the layers, a fifth for the head, which is trained already (not tuned; one run)
     cfg = TrainConfig(
-        settings.reader_base_dir, data, out, seed=seed, epochs=epochs, lr=4e-5, head_lr=2e-4, max_steps=max_steps
+        Settings().reader_base_dir,
+        data,
+        out,
+        seed=seed,
+        epochs=epochs,
+        lr=4e-5,
+        head_lr=2e-4,
+        max_steps=max_steps,
+        init=WEIGHTS_FILE,
+        own_pairs=own_pairs,
     )
-    tokenizer: Any = AutoTokenizer.from_pretrained(str(settings.reader_base_dir), local_files_only=True)
-    model = load_reader(settings.reader_base_dir, WEIGHTS_FILE, None)
-    before = measure(gen_kept, predict(model, tokenizer, gen_kept))
-    steps, _ = fit(model, tokenizer, gen_train + own, cfg, lambda m: print(m, file=sys.stderr))
-    sha = save_trained(model, out)
-    kept = gen_kept + old.held_out
-    report = {
-        "generated": len(rows),
-        "questions_kept": len({e.group for e in gen_train + gen_kept}),
-        "training_pairs": {"generated": len(gen_train), "own": len(own)},
-        "steps": steps,
-        "seconds": round(time.perf_counter() - t0),
-        "sha256": sha,
-        "kept_back_before": before,
-        "kept_back_after": measure(kept, predict(model, tokenizer, kept)),
-    }
-    print(json.dumps(report, indent=1))
+    report = train_reader(cfg, lambda m: print(m, file=sys.stderr), extra=Split(gen_train, gen_kept))
+    counts = {"generated": len(rows), "questions_kept": len({e.group for e in gen_train + gen_kept})}
+    print(json.dumps({**counts, **asdict(report)}, indent=1))
 
 
 def main() -> None:

@@ -40,7 +40,6 @@ from index.sentences import Span, split_sentences
 from rag.evaluate import read_jsonl
 from rag.reader.pairs import Candidate
 
-NEWS_QUESTIONS = Path(__file__).with_name("news_questions.jsonl")
 HELD_OUT_PERCENT = 20  # a fifth of each source's articles is kept back for measuring
 _WORD = re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]{3,}")  # a capitalised word of four letters or more
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from index.onnx_embedder import pad_batch
-from rag.reader.data import Example, build_examples, dev_articles, news_question_examples, whole_questions
+from rag.reader.data import Example, Split, build_examples, dev_articles, news_question_examples, whole_questions
 from rag.reader.model import load_reader, reader_module, save_trained
 from rag.reader.pairs import MAX_TOKENS, by_length, encode_pairs
 
@@ -196,7 +196,9 @@ def fit(
     return step, truncated
 
 
-def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainReport:
+def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print, extra: Split | None = None) -> TrainReport:
+    """Train as `cfg` says and report on the kept-back data. `extra`: examples a caller made (a
+    probe's), put first like the news questions."""
     import torch
     from transformers import AutoTokenizer
 
@@ -213,6 +215,8 @@ def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print) -> TrainR
         exclude = dev_articles(news / "questions_dev.jsonl")
         hand = news_question_examples(news / "articles.jsonl", cfg.news_questions, exclude)
         train, kept = hand.train + train, hand.held_out + kept
+    if extra is not None:
+        train, kept = extra.train + train, extra.held_out + kept
     if cfg.max_examples is not None:
         train, kept = train[: cfg.max_examples], kept[: cfg.max_examples]
     say(f"{len(train)} training pairs, {len(kept)} kept back ({time.perf_counter() - t0:.0f} s)")
