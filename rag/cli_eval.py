@@ -27,7 +27,7 @@ def _article_files(first: Path, distractors: list[Path] | None, more: list[Path]
     return [first, *(distractors or []), *(more or [])]
 
 
-def _eval_rag(articles: list[Any], cache: Path, mode_settings: dict[str, Any]) -> Any:
+def eval_rag(articles: list[Any], cache: Path, mode_settings: dict[str, Any]) -> Any:
     from index.archive import copy_into
     from rag.evaluate import cached_index
     from rag.factory import build_archive, build_embedder, build_rag
@@ -69,7 +69,7 @@ def eval_retrieval(
     if source is None:
         raise RagError("give --contexts (QA) or --articles (news)")
     docs = load_articles(_article_files(source, distractors, more_distractors))
-    rag = _eval_rag(docs, cache, {"generator": "none"})
+    rag = eval_rag(docs, cache, {"generator": "none"})
     targets = retrieval_targets(read_jsonl(questions), {a.id: a for a in docs})
     result = evaluate_retrieval(rag, targets, k, mode)  # type: ignore[arg-type]
     result["articles_indexed"] = len(docs)
@@ -96,7 +96,7 @@ def eval_answers(
     if mode not in ("auto", "extractive", "generative"):
         raise RagError(f"--mode: {mode!r} is not one of auto, extractive, generative")
     docs = load_articles(_article_files(articles, distractors, more_distractors))
-    rag = _eval_rag(docs, cache, {"generator": "none"} if mode == "extractive" else {})
+    rag = eval_rag(docs, cache, {"generator": "none"} if mode == "extractive" else {})
     ask = _api_ask(rag) if via_api else None
     result = evaluate_answers(rag, read_jsonl(questions), {a.id: a for a in docs}, mode, details, ask)
     typer.echo(json.dumps(result, indent=None if as_json else 1, ensure_ascii=False))

@@ -39,6 +39,20 @@ def train_reader_cmd(
     own_pairs: Annotated[
         Optional[int], typer.Option(min=1, help="Only about this many pairs of the shared sources (whole questions).")
     ] = None,
+    retrieved_negatives: Annotated[
+        Optional[int],
+        typer.Option(
+            min=1,
+            help="Pair the --news-questions with what retrieval returns from the Wikinews articles (indexed in "
+            "--cache on first use), up to this many negatives a question, not with their article's sentences.",
+        ),
+    ] = None,
+    retrieved_topics: Annotated[
+        int, typer.Option(min=0, help="With --retrieved-negatives: this many topic questions on other articles too.")
+    ] = 0,
+    cache: Annotated[
+        Optional[Path], typer.Option(help="Where --retrieved-negatives keeps its index; default: rag eval's cache.")
+    ] = None,
     lr: Annotated[
         Optional[float], typer.Option(min=0.0, help="Learning rate of the top layers; default: TrainConfig's.")
     ] = None,
@@ -64,6 +78,9 @@ def train_reader_cmd(
         if file is not None and not file.is_file():
             typer.echo(f"Fehler: {what}: {file} is not a file", err=True)
             raise typer.Exit(1)
+    if retrieved_negatives is not None and news_questions is None:
+        typer.echo("Fehler: --retrieved-negatives: give --news-questions too (the questions to retrieve for)", err=True)
+        raise typer.Exit(1)
     torch.set_num_threads(settings.threads)  # the command owns its process
     cfg = TrainConfig(
         base_dir=base_dir,
@@ -80,11 +97,20 @@ def train_reader_cmd(
         init=init,
         news_questions=news_questions,
         own_pairs=own_pairs,
+        retrieved_negatives=retrieved_negatives,
+        retrieved_topics=retrieved_topics,
     )
     cfg.lr = cfg.lr if lr is None else lr
     cfg.head_lr = cfg.head_lr if head_lr is None else head_lr
     try:
-        report = train_reader(cfg, say=lambda m: typer.echo(m, err=True))
+        rag = None
+        if retrieved_negatives is not None:
+            from rag.cli_eval import CACHE, eval_rag
+            from rag.evaluate import load_articles
+
+            docs = load_articles([data / "news_wikinews_de" / "articles.jsonl"])
+            rag = eval_rag(docs, cache or CACHE, {"generator": "none", "judge": "off", "reader": "off"})
+        report = train_reader(cfg, say=lambda m: typer.echo(m, err=True), rag=rag)
     except (RagError, FileNotFoundError) as e:
         typer.echo(f"Fehler: {e}", err=True)
         raise typer.Exit(1) from None

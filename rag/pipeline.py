@@ -151,13 +151,7 @@ class Rag:
         yield Event("sources", [s.model_dump() for s in related(passages, len(passages))])
 
         t1 = time.perf_counter()
-        if parsed.speaker is not None:
-            found, sentences = self._speaker_evidence(parsed, filters, res.query_vector)
-            passages = found or passages  # an abstention still shows the closest passages
-        else:
-            sentences = candidate_sentences(passages, self.catalog.sentences, self.catalog.speech)
-            score_sentences(parsed, res.query_vector, sentences, self.embedder, self.extractive)
-            sentences = naming_articles(parsed, sentences, self.catalog.speech, self.abstain)
+        passages, sentences = self.evidence(parsed, passages, filters, res.query_vector)
         embed_ms = res.embed_ms + (time.perf_counter() - t1) * 1000
         t2 = time.perf_counter()
         if self.reader is not None:
@@ -238,6 +232,25 @@ class Rag:
                 return
             fallback = "extractive"
         yield Event("answer", finish(quoted.text, quoted.citations, False, "extractive", fallback, confidence, omitted))
+
+    def candidates(self, question: Question) -> tuple[list[Passage], list[Sentence]]:
+        """Retrieval and `evidence` for one question, unfiltered, as `stream` does them."""
+        res = self.retriever.retrieve(question.query, self.top_k)
+        return self.evidence(question, res.passages, None, res.query_vector)
+
+    def evidence(
+        self, question: Question, passages: list[Passage], filters: Filters | None, query_vector: np.ndarray
+    ) -> tuple[list[Passage], list[Sentence]]:
+        """The candidate sentences an answer is chosen from (scored by the features), with the
+        passages they lie in: for „Was sagte X?“ X's statements, else the retrieved passages'
+        sentences from articles that name the persons asked about. The reader scores these, in use
+        and in training (`rag.reader.retrieved`)."""
+        if question.speaker is not None:
+            found, sentences = self._speaker_evidence(question, filters, query_vector)
+            return found or passages, sentences  # an abstention still shows the closest passages
+        sentences = candidate_sentences(passages, self.catalog.sentences, self.catalog.speech)
+        score_sentences(question, query_vector, sentences, self.embedder, self.extractive)
+        return passages, naming_articles(question, sentences, self.catalog.speech, self.abstain)
 
     def _speaker_evidence(
         self, question: Question, filters: Filters | None, query_vector: np.ndarray

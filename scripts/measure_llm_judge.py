@@ -24,7 +24,7 @@ from typing import Any
 from measure_reader_news import question_sets
 
 from rag.answer import Answer
-from rag.cli_eval import CACHE, _eval_rag
+from rag.cli_eval import CACHE, eval_rag
 from rag.evaluate import evaluate_answers, percentile, read_jsonl
 from rag.judge import LlamaJudge, quoted_evidence
 from rag.lang_de import ABSTAIN_TEXT
@@ -62,7 +62,7 @@ def main() -> None:
     articles, sets = question_sets(a.data)
     if a.questions:
         sets = {path.name: read_jsonl(path) for path in a.questions}
-    rag = _eval_rag(list(articles.values()), CACHE, {"generator": "none", "judge": "off"})  # judged below
+    rag = eval_rag(list(articles.values()), CACHE, {"generator": "none", "judge": "off"})  # judged below
     judge = LlamaJudge(a.model)
     report: dict[str, Any] = {}
     for name, questions in sets.items():

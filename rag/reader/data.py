@@ -179,20 +179,30 @@ TOPIC_QUESTIONS = (
 )
 
 
+def topic_question(text: str, rng: random.Random) -> tuple[str, str] | None:
+    """'Was wurde über X gesagt?' (or another form), and X: a capitalised word (not a sentence
+    opener, not a stop word) that one to three sentences of `text` mention, and at most a third of
+    them; None when no word fits."""
+    sentences = [text[s:e] for s, e in split_sentences(text)]
+    words = set().union(*(_words(t) for t in sentences))
+    fitting = sorted(w for w in words if 1 <= sum(w in t for t in sentences) <= min(3, len(sentences) // 3))
+    if not fitting:
+        return None
+    topic = rng.choice(fitting)
+    return rng.choice(TOPIC_QUESTIONS).format(topic), topic
+
+
 def topic_examples(articles_file: Path, rng: random.Random, exclude: set[str], negatives: int = 5) -> Split:
-    """'Was wurde über X gesagt?' for a capitalised word X (not a sentence opener, not a stop
-    word) that one to three sentences of a train-split article mention."""
+    """Topic questions (`topic_question`) on train-split articles, against the article's sentences."""
     out = Split([], [])
     for art in training_articles(articles_file, exclude):
         text, title = art["text"], art.get("title") or ""
+        made = topic_question(text, rng)
+        if made is None:
+            continue
+        question, topic = made
         sp = split_sentences(text)
         sentences = [text[s:e] for s, e in sp]
-        words = set().union(*(_words(t) for t in sentences))
-        fitting = sorted(w for w in words if 1 <= sum(w in t for t in sentences) <= min(3, len(sentences) // 3))
-        if not fitting:
-            continue
-        topic = rng.choice(fitting)
-        question = rng.choice(TOPIC_QUESTIONS).format(topic)
         pos = [i for i, t in enumerate(sentences) if topic in t]
         neg = [i for i, t in enumerate(sentences) if topic not in t]
         group = f"topic-{art['id']}"
@@ -208,14 +218,13 @@ def training_articles(articles_file: Path, exclude: set[str]) -> list[dict[str, 
     return [a for a in read_jsonl(articles_file) if a.get("source_split") == "train" and a["id"] not in exclude]
 
 
-def news_question_examples(articles_file: Path, questions_file: Path, exclude: set[str]) -> Split:
-    """Hand-written news questions (the format of `eval/`'s sets: evidence as character offsets)
-    on train-split articles outside `exclude`. An answerable question has the sentence its evidence
-    starts in as the positive and the article's sentences further than one away as negatives (the
-    neighbours ride along in a candidate as context); one asking for a detail its article lacks has
-    every sentence of the article as a negative."""
+def asked_articles(
+    articles_file: Path, questions_file: Path, exclude: set[str]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Hand-written news questions (the format of `eval/`'s sets), each with the train-split
+    article outside `exclude` it is about; an InputError names a question about any other."""
     articles = {a["id"]: a for a in training_articles(articles_file, exclude)}
-    out = Split([], [])
+    out = []
     for q in read_jsonl(questions_file):
         article_id = q.get("article_id") or q.get("related_article_id")
         art = articles.get(article_id or "")
@@ -224,12 +233,24 @@ def news_question_examples(articles_file: Path, questions_file: Path, exclude: s
                 f"{questions_file}: question {q.get('id')!r} is about {article_id!r}, which is no train-split "
                 "article outside the news dev set; training questions may only use those (evaluation reads the rest)"
             )
+        out.append((q, art))
+    return out
+
+
+def news_question_examples(articles_file: Path, questions_file: Path, exclude: set[str]) -> Split:
+    """Hand-written news questions (`asked_articles`) against their article's sentences. An
+    answerable question has the sentence its evidence starts in as the positive and the article's
+    sentences further than one away as negatives (the neighbours ride along in a candidate as
+    context); one asking for a detail its article lacks has every sentence of the article as a
+    negative."""
+    out = Split([], [])
+    for q, art in asked_articles(articles_file, questions_file, exclude):
         text, title = art["text"], art.get("title") or ""
         sp = split_sentences(text)
         if q["answerable"]:
             pos = _sentence_at(sp, int(q["evidence_start"]))
             if pos is None:
-                raise InputError(f"{questions_file}: question {q['id']!r}: evidence_start is outside {article_id}")
+                raise InputError(f"{questions_file}: question {q['id']!r}: evidence_start is outside {art['id']}")
             idx = [pos, *(j for j in range(len(sp)) if abs(j - pos) > 1)]
         else:
             pos, idx = -1, list(range(len(sp)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,6 +22,7 @@ from index.onnx_embedder import pad_batch
 from rag.reader.data import Example, Split, build_examples, dev_articles, news_question_examples, whole_questions
 from rag.reader.model import load_reader, reader_module, save_trained
 from rag.reader.pairs import MAX_TOKENS, by_length, encode_pairs
+from rag.reader.retrieved import Evidence, retrieved_split
 
 
 @dataclass
@@ -44,6 +45,10 @@ class TrainConfig:
     init: Path | None = None  # train on from these trained layers (their layer count) instead of a fresh head
     news_questions: Path | None = None  # hand-written news questions (data.news_question_examples)
     own_pairs: int | None = None  # take only about this many of the shared sources' pairs, by whole questions
+    # with `news_questions`: pair them with what retrieval returns (`rag.reader.retrieved`), keeping up
+    # to this many negatives a question, instead of with their article's sentences
+    retrieved_negatives: int | None = None
+    retrieved_topics: int = 0  # with `retrieved_negatives`: topic questions on other articles, likewise
 
 
 @dataclass
@@ -57,6 +62,7 @@ class TrainReport:
     weights_bytes: int
     held_out: dict[str, dict[str, float]] = field(default_factory=dict)
     held_out_before: dict[str, dict[str, float]] = field(default_factory=dict)  # with `init`: its weights' numbers
+    train_sources: dict[str, int] = field(default_factory=dict)  # training pairs by source
     config: dict[str, Any] = field(default_factory=dict)
 
 
@@ -196,9 +202,12 @@ def fit(
     return step, truncated
 
 
-def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print, extra: Split | None = None) -> TrainReport:
+def train_reader(
+    cfg: TrainConfig, say: Callable[[str], None] = print, extra: Split | None = None, rag: Evidence | None = None
+) -> TrainReport:
     """Train as `cfg` says and report on the kept-back data. `extra`: examples a caller made (a
-    probe's), put first like the news questions."""
+    probe's), put first like the news questions; `rag`: the pipeline over the Wikinews articles
+    that `cfg.retrieved_negatives` retrieves from."""
     import torch
     from transformers import AutoTokenizer
 
@@ -213,7 +222,20 @@ def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print, extra: Sp
     if cfg.news_questions is not None:
         news = cfg.data_dir / "news_wikinews_de"
         exclude = dev_articles(news / "questions_dev.jsonl")
-        hand = news_question_examples(news / "articles.jsonl", cfg.news_questions, exclude)
+        if cfg.retrieved_negatives is None:
+            hand = news_question_examples(news / "articles.jsonl", cfg.news_questions, exclude)
+        elif rag is None:
+            raise ValueError("retrieved_negatives needs the pipeline to retrieve with (rag)")
+        else:
+            hand = retrieved_split(
+                rag,
+                news / "articles.jsonl",
+                cfg.news_questions,
+                exclude,
+                cfg.retrieved_negatives,
+                cfg.retrieved_topics,
+                cfg.seed,
+            )
         train, kept = hand.train + train, hand.held_out + kept
     if extra is not None:
         train, kept = extra.train + train, extra.held_out + kept
@@ -239,6 +261,7 @@ def train_reader(cfg: TrainConfig, say: Callable[[str], None] = print, extra: Sp
         weights_bytes=cfg.out.stat().st_size,
         held_out=held,
         held_out_before=before,
+        train_sources=dict(sorted(Counter(e.source for e in train).items())),
         config={k: str(v) for k, v in asdict(cfg).items()},
     )
     return report

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from index.article import Chunk
 from index.errors import InputError, ModelError
 from index.readers import read_paths
 from index.sentences import split_sentences
 from rag.cli import app
 from rag.config import Settings
+from rag.evaluate import read_jsonl
+from rag.extractive import Sentence
 from rag.pipeline import Rag
+from rag.question import Question
 from rag.reader.data import Example, news_question_examples, whole_questions
 from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, load_reader, sha256_of
 from rag.reader.onnx_reader import Reader
 from rag.reader.pairs import Candidate
+from rag.reader.retrieved import Asked, news_label, retrieved_examples, topic_label
+from rag.retrieval import Passage
 from tests.conftest import FIXTURES, SEEDS
 
 
@@ -137,3 +144,73 @@ def test_train_reader_trains_on_from_shipped_weights_with_news_questions(
     assert 8 <= report["train_examples"] < 8 + 5 + 8  # 8 news pairs, then whole questions up to about 5 pairs
     assert report["held_out_before"].keys() == report["held_out"].keys() != set()
     assert report["weights_sha256"] not in (WEIGHTS_SHA256, "")  # one step moved the shipped weights
+
+
+class FakeEvidence:
+    """Hands out fixed candidate sentences, as `Rag.candidates` would after retrieval."""
+
+    def __init__(self, sentences: list[Sentence]) -> None:
+        self.sentences = sentences
+        self.asked: list[str] = []
+
+    def candidates(self, question: Question) -> tuple[list[Passage], list[Sentence]]:
+        self.asked.append(question.query)
+        chunk = Chunk("c", "wn-1", "Titel", None, None, "", 0, 100)
+        return [Passage(0, chunk, 1.0)], list(self.sentences)
+
+
+def _sentence(article: str, start: int, text: str, score: float = 0.0) -> Sentence:
+    return Sentence(0, article, start, start + len(text), text, score=score)
+
+
+def test_retrieved_pairs_label_evidence_other_articles_and_leave_out_neighbours() -> None:
+    [q, _] = read_jsonl(FIXTURES / "reader_data" / "news_questions.jsonl")
+    [art] = read_jsonl(NEWS / "articles.jsonl")
+    spans = split_sentences(art["text"])
+    own = [_sentence("wn-1", s, art["text"][s:e]) for s, e in spans]  # the evidence is the third
+    other = [_sentence("wn-2", 0, f"Satz {i} eines anderen Artikels.", score=i) for i in range(6)]
+    asked = [Asked("t-1", q["question"], "wn-1", news_label(q, "wn-1", art["text"]), "news_retrieved")]
+    fake = FakeEvidence(own + other + [_sentence("dev-1", 0, "Ein Satz eines Dev-Artikels.")])
+    split = retrieved_examples(fake, asked, {"wn-1", "wn-2"}, negatives=4, rng=random.Random(1))
+    assert fake.asked == [q["question"]] and split.held_out == []
+    assert [e.candidate.sentence for e in split.train if e.label] == ["Das Gebäude hat vier Etagen."]
+    negs = [e.candidate.sentence for e in split.train if not e.label]
+    assert len(negs) == 4 and "Ein Satz eines Dev-Artikels." not in negs  # no text of an article training may not read
+    assert negs[:2] == ["Satz 5 eines anderen Artikels.", "Satz 4 eines anderen Artikels."]  # the best-scored first
+    neighbours = {art["text"][s:e] for s, e in (spans[1], spans[3])}
+    assert not neighbours & set(negs)  # they often share the answer: neither positive nor negative
+
+
+def test_retrieved_pairs_of_an_absent_detail_are_all_negative_and_a_topic_is_positive_anywhere() -> None:
+    [_, absent] = read_jsonl(FIXTURES / "reader_data" / "news_questions.jsonl")
+    sentences = [_sentence("wn-1", 0, "Die Bibliothek hat vier Etagen."), _sentence("wn-2", 0, "Kurz sprach in Wien.")]
+    asked = [
+        Asked("t-2", absent["question"], "wn-1", news_label(absent, "wn-1", ""), "news_retrieved"),
+        Asked("topic-wn-2", "Was wurde über Wien gesagt?", "wn-2", topic_label("Wien"), "topic_retrieved"),
+    ]
+    split = retrieved_examples(FakeEvidence(sentences), asked, {"wn-1", "wn-2"}, 4, random.Random(1))
+    assert [(e.group, e.label) for e in split.train] == [("t-2", 0), ("t-2", 0), ("topic-wn-2", 1), ("topic-wn-2", 0)]
+
+
+def test_train_reader_on_retrieved_candidates_indexes_the_articles_and_trains(
+    tmp_path: Path, model_settings: Settings
+) -> None:
+    out = tmp_path / "reader-top.safetensors"
+    args = ["train", "reader", "--data", str(FIXTURES / "reader_data"), "--out", str(out)]
+    args += ["--base", str(model_settings.reader_base_dir), "--init", str(WEIGHTS_FILE), "--own-pairs", "5"]
+    args += ["--news-questions", str(FIXTURES / "reader_data" / "news_questions.jsonl"), "--retrieved-negatives", "4"]
+    args += ["--cache", str(tmp_path / "cache"), "--max-steps", "1", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    # the real index returns the fixture article's five sentences: for the answerable question the
+    # evidence and the two sentences beyond its neighbours, for the absent detail four of five
+    assert report["train_sources"]["news_retrieved"] == 3 + 4
+    assert "news" not in report["train_sources"]  # instead of, not beside, the article's own sentences
+    assert report["steps"] == 1 and report["weights_sha256"] == sha256_of(out)
+
+
+def test_retrieved_negatives_without_news_questions_is_refused(tmp_path: Path) -> None:
+    args = ["train", "reader", "--data", str(FIXTURES / "reader_data"), "--out", str(tmp_path / "x")]
+    result = CliRunner().invoke(app, [*args, "--retrieved-negatives", "4"])
+    assert result.exit_code == 1 and "--news-questions" in result.output
