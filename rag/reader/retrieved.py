@@ -19,6 +19,11 @@ labelled:
 
 Only train-split articles outside the dev set lend candidates (`allowed`), and a training question
 takes none from a kept-back article, so the kept-back part shares no text with the training part.
+
+Measured (README, "Trained on what retrieval returns"): trained on from the shipped weights with
+971 news and 300 topic questions this way, the reader ranks answerable above unanswerable news
+questions better on its own (held-out AUROC +0.105, dev +0.066), but in the product no threshold on
+its best score keeps dev false_abstain ≤ 0.10 and helps the held-out sets, so it is not shipped.
 """
 
 from __future__ import annotations
