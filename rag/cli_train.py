@@ -11,6 +11,7 @@ import typer
 
 from index.errors import RagError
 from rag.cli_common import settings_from
+from rag.cli_eval import CACHE, eval_rag
 
 train_app = typer.Typer(no_args_is_help=True, help="Train the small models Quellen ships.")
 
@@ -51,8 +52,8 @@ def train_reader_cmd(
         int, typer.Option(min=0, help="With --retrieved-negatives: this many topic questions on other articles too.")
     ] = 0,
     cache: Annotated[
-        Optional[Path], typer.Option(help="Where --retrieved-negatives keeps its index; default: rag eval's cache.")
-    ] = None,
+        Path, typer.Option(help="Where --retrieved-negatives keeps its index (rag eval's cache).")
+    ] = CACHE,
     lr: Annotated[
         Optional[float], typer.Option(min=0.0, help="Learning rate of the top layers; default: TrainConfig's.")
     ] = None,
@@ -105,11 +106,10 @@ def train_reader_cmd(
     try:
         rag = None
         if retrieved_negatives is not None:
-            from rag.cli_eval import CACHE, eval_rag
             from rag.evaluate import load_articles
 
             docs = load_articles([data / "news_wikinews_de" / "articles.jsonl"])
-            rag = eval_rag(docs, cache or CACHE, {"generator": "none", "judge": "off", "reader": "off"})
+            rag = eval_rag(docs, cache, {"generator": "none", "judge": "off", "reader": "off"})
         report = train_reader(cfg, say=lambda m: typer.echo(m, err=True), rag=rag)
     except (RagError, FileNotFoundError) as e:
         typer.echo(f"Fehler: {e}", err=True)
