@@ -237,24 +237,34 @@ def asked_articles(
     return out
 
 
+def evidence_sentences(spans: list[Span], start: int, end: int) -> tuple[list[int], set[int]]:
+    """The label rule for a hand-written news question's evidence [start, end): the sentences it
+    overlaps answer the question, and the one before and the one after them are no label either
+    way (they often share the answer, and ride along in a candidate as context)."""
+    inside = [i for i, (a, b) in enumerate(spans) if a < end and start < b]
+    near = {i for i in (inside[0] - 1, inside[-1] + 1) if 0 <= i < len(spans)} if inside else set()
+    return inside, near
+
+
 def news_question_examples(articles_file: Path, questions_file: Path, exclude: set[str]) -> Split:
     """Hand-written news questions (`asked_articles`) against their article's sentences. An
-    answerable question has the sentence its evidence starts in as the positive and the article's
-    sentences further than one away as negatives (the neighbours ride along in a candidate as
-    context); one asking for a detail its article lacks has every sentence of the article as a
-    negative."""
+    answerable question has its evidence sentences as positives and the article's other sentences
+    as negatives, but for their neighbours (`evidence_sentences`); one asking for a detail its
+    article lacks has every sentence of the article as a negative."""
     out = Split([], [])
     for q, art in asked_articles(articles_file, questions_file, exclude):
         text, title = art["text"], art.get("title") or ""
         sp = split_sentences(text)
+        inside: list[int] = []
+        idx = list(range(len(sp)))
         if q["answerable"]:
-            pos = _sentence_at(sp, int(q["evidence_start"]))
-            if pos is None:
-                raise InputError(f"{questions_file}: question {q['id']!r}: evidence_start is outside {art['id']}")
-            idx = [pos, *(j for j in range(len(sp)) if abs(j - pos) > 1)]
-        else:
-            pos, idx = -1, list(range(len(sp)))
-        rows = [Example(q["question"], candidate_at(text, sp, j, title), int(j == pos), "news", q["id"]) for j in idx]
+            inside, near = evidence_sentences(sp, int(q["evidence_start"]), int(q["evidence_end"]))
+            if not inside:
+                raise InputError(f"{questions_file}: question {q['id']!r}: the evidence lies outside {art['id']}")
+            idx = [*inside, *(j for j in idx if j not in inside and j not in near)]
+        rows = [
+            Example(q["question"], candidate_at(text, sp, j, title), int(j in inside), "news", q["id"]) for j in idx
+        ]
         (out.held_out if held_out(art["id"]) else out.train).extend(rows)
     return out
 

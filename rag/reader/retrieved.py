@@ -37,7 +37,15 @@ from typing import Any, Protocol
 from index.sentences import split_sentences
 from rag.extractive import Sentence, reader_candidates
 from rag.question import Question
-from rag.reader.data import Example, Split, asked_articles, held_out, topic_question, training_articles
+from rag.reader.data import (
+    Example,
+    Split,
+    asked_articles,
+    evidence_sentences,
+    held_out,
+    topic_question,
+    training_articles,
+)
 from rag.reader.pairs import Candidate
 from rag.retrieval import Passage
 
@@ -67,8 +75,7 @@ def news_label(q: dict[str, Any], article_id: str, text: str) -> Label:
         return lambda s: 0
     start, end = int(q["evidence_start"]), int(q["evidence_end"])
     spans = split_sentences(text)
-    inside = [i for i, (a, b) in enumerate(spans) if a < end and start < b]
-    near = {spans[i][0] for i in (inside[0] - 1, inside[-1] + 1) if 0 <= i < len(spans)} if inside else set()
+    near = {spans[i][0] for i in evidence_sentences(spans, start, end)[1]}
 
     def label(s: Sentence) -> int | None:
         if s.article != article_id:

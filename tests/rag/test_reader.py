@@ -113,6 +113,23 @@ def test_news_questions_pair_the_evidence_with_far_sentences_and_absent_details_
     assert len(absent) == 5 and not any(e.label for e in absent)
 
 
+def test_evidence_over_two_sentences_is_labelled_alike_by_article_and_retrieved_pairs(tmp_path: Path) -> None:
+    [art] = read_jsonl(NEWS / "articles.jsonl")
+    spans = split_sentences(art["text"])
+    # the quote and the sentence after it (the second and third of five) answer together
+    q = {"id": "t-3", "question": "Was sagte Kurz und wie hoch ist der Bau?", "article_id": "wn-1"}
+    q |= {"evidence_start": spans[1][0], "evidence_end": spans[2][1], "answerable": True}
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps(q) + "\n")
+    pairs = news_question_examples(NEWS / "articles.jsonl", questions, set()).train
+    by_pairs = {e.candidate.sentence: e.label for e in pairs}
+    label = news_label(q, "wn-1", art["text"])
+    by_retrieved = {art["text"][s:e]: label(_sentence("wn-1", s, art["text"][s:e])) for s, e in spans}
+    sentence = [art["text"][s:e] for s, e in spans]
+    assert by_pairs == {sentence[1]: 1, sentence[2]: 1, sentence[4]: 0}  # 0 and 3 are neighbours: no label
+    assert by_retrieved == {**by_pairs, sentence[0]: None, sentence[3]: None}
+
+
 def test_a_news_question_on_an_article_training_may_not_read_is_refused(tmp_path: Path) -> None:
     questions = tmp_path / "q.jsonl"
     shutil.copy(FIXTURES / "reader_data" / "news_questions.jsonl", questions)
