@@ -142,6 +142,31 @@ class ExtractiveParams:
     # 9 or more for two of them; longer answers stop being read
     speaker_max: int = 12
 
+    @property
+    def weights(self) -> tuple[float, ...]:
+        """The weights of `FEATURES`, in that order."""
+        return tuple(getattr(self, f"w_{name}") for name in FEATURES)
+
+
+# The parts of a sentence's score, in the order of `ExtractiveParams.weights`.
+FEATURES = ("dense", "lexical", "rank", "kind", "lead", "novel", "speech", "cause", "length")
+
+
+def sentence_features(question: Question, s: Sentence, q_terms: set[str]) -> list[float]:
+    """The numbers the score weighs, for a sentence whose `dense`, `lexical` and `typed` are set."""
+    terms = content_terms(s.text)
+    return [
+        s.dense,
+        s.lexical,
+        1 / (1 + s.passage),
+        float(s.typed and question.kind is not None),
+        float(s.start < 3),
+        sum(1 for t in terms if not term_matches(t, q_terms)) / max(len(terms), 1),
+        float(question.speech and SPEECH.search(s.text) is not None),
+        float(question.cause and CAUSE.search(s.text) is not None),
+        min(len(s.text), 300) / 300,
+    ]
+
 
 def score_sentences(
     question: Question,
@@ -154,24 +179,12 @@ def score_sentences(
         return
     dense = sentence_vectors(sentences, embedder) @ np.asarray(query_vector, dtype=np.float32)
     q_terms = set(question.terms)
-    kind = question.kind
+    weights = params.weights
     for s, d in zip(sentences, dense.tolist(), strict=True):
-        terms = content_terms(s.text)
         s.dense = float(d)
-        s.lexical = term_overlap(q_terms, terms)
-        s.typed = has_kind(kind, s)
-        novel = sum(1 for t in terms if not term_matches(t, q_terms)) / max(len(terms), 1)
-        s.score = (
-            params.w_dense * s.dense
-            + params.w_lexical * s.lexical
-            + params.w_rank / (1 + s.passage)
-            + (params.w_kind if s.typed and kind else 0.0)
-            + (params.w_lead if s.start < 3 else 0.0)
-            + params.w_novel * novel
-            + (params.w_speech if question.speech and SPEECH.search(s.text) else 0.0)
-            + (params.w_cause if question.cause and CAUSE.search(s.text) else 0.0)
-            + params.w_length * min(len(s.text), 300) / 300
-        )
+        s.lexical = term_overlap(q_terms, content_terms(s.text))
+        s.typed = has_kind(question.kind, s)
+        s.score = sum(w * f for w, f in zip(weights, sentence_features(question, s, q_terms), strict=True))
 
 
 def rank_key(s: Sentence, params: ExtractiveParams) -> float:
