@@ -74,15 +74,16 @@ def news_label(q: dict[str, Any], article_id: str, text: str) -> Label:
     if not q["answerable"]:
         return lambda s: 0
     start, end = int(q["evidence_start"]), int(q["evidence_end"])
-    spans = split_sentences(text)
-    near = {spans[i][0] for i in evidence_sentences(spans, start, end)[1]}
+    spans = split_sentences(text)  # the index splits an article's text with the same function
+    inside, near = evidence_sentences(spans, start, end)
+    answer, beside = {spans[i][0] for i in inside}, {spans[i][0] for i in near}
 
     def label(s: Sentence) -> int | None:
         if s.article != article_id:
             return 0
-        if s.start < end and start < s.end:
+        if s.start in answer:
             return 1
-        return None if s.start in near else 0
+        return None if s.start in beside else 0
 
     return label
 
