@@ -152,9 +152,9 @@ class ExtractiveParams:
 FEATURES = ("dense", "lexical", "rank", "kind", "lead", "novel", "speech", "cause", "length")
 
 
-def sentence_features(question: Question, s: Sentence, q_terms: set[str]) -> list[float]:
-    """The numbers the score weighs, for a sentence whose `dense`, `lexical` and `typed` are set."""
-    terms = content_terms(s.text)
+def sentence_features(question: Question, s: Sentence, q_terms: set[str], terms: set[str]) -> list[float]:
+    """The numbers the score weighs, for a sentence whose `dense`, `lexical` and `typed` are set;
+    `terms` are its `content_terms`, computed once by the caller for `lexical` too."""
     return [
         s.dense,
         s.lexical,
@@ -181,10 +181,11 @@ def score_sentences(
     q_terms = set(question.terms)
     weights = params.weights
     for s, d in zip(sentences, dense.tolist(), strict=True):
+        terms = content_terms(s.text)
         s.dense = float(d)
-        s.lexical = term_overlap(q_terms, content_terms(s.text))
+        s.lexical = term_overlap(q_terms, terms)
         s.typed = has_kind(question.kind, s)
-        s.score = sum(w * f for w, f in zip(weights, sentence_features(question, s, q_terms), strict=True))
+        s.score = sum(w * f for w, f in zip(weights, sentence_features(question, s, q_terms, terms), strict=True))
 
 
 def rank_key(s: Sentence, params: ExtractiveParams) -> float:

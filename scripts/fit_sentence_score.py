@@ -43,6 +43,7 @@ from rag.evaluate import evaluate_answers, load_articles, read_jsonl
 from rag.extractive import FEATURES, sentence_features
 from rag.question import Question
 from rag.reader.data import held_out
+from rag.text import content_terms
 
 KEYS = ("citation_hit", "citation_precision", "quoted_sentences_per_answer", "abstain_unanswerable", "false_abstain")
 
@@ -61,7 +62,7 @@ def question_rows(rag: Any, q: dict[str, Any]) -> tuple[np.ndarray, np.ndarray] 
     if not good:
         return None
     q_terms = set(parsed.terms)
-    x = np.array([sentence_features(parsed, s, q_terms) for s in sentences])
+    x = np.array([sentence_features(parsed, s, q_terms, content_terms(s.text)) for s in sentences])
     return x, np.array([id(s) in good for s in sentences])
 
 
