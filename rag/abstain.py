@@ -73,7 +73,8 @@ def decide(question: Question, sentences: list[Sentence], params: AbstainParams)
     return Decision("found", confidence, details or [])
 
 
-def _best_article(sentences: list[Sentence]) -> list[Sentence]:
+def best_article(sentences: list[Sentence]) -> list[Sentence]:
+    """The candidate sentences of the article that holds the best-scored one (what the rules read)."""
     best = max(sentences, key=lambda s: s.score).article
     return [s for s in sentences if s.article == best]
 
@@ -121,7 +122,7 @@ def detail_sentences(question: Question, sentences: list[Sentence], params: Abst
         return None
     if not sentences:
         return []
-    article = _best_article(sentences)
+    article = best_article(sentences)
     terms = [content_terms(s.text) for s in article]
     # which question word occurs in which sentence, computed once for both uses below
     hits = {q: [term_matches(q, t, compound_heads=True) for t in terms] for q in question.terms}

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.abstain import _best_article, decide, detail_sentences
+from rag.abstain import best_article, decide, detail_sentences
 from rag.cli_eval import CACHE, eval_rag
 from rag.evaluate import load_articles, read_jsonl
 from rag.extractive import reader_candidates
@@ -60,7 +60,7 @@ def features(rag: Any, text: str) -> tuple[list[float], bool] | None:
     verdict = decide(q, sentences, rag.abstain)
     if not sentences:
         return [0.0] * (19 if rag.reader is not None else 16), True
-    article = _best_article(sentences)
+    article = best_article(sentences)
     terms = [content_terms(s.text) for s in article]
     qt = list(q.terms)
 
