@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -97,7 +98,7 @@ def _export_pooled(model_dir: Path, target: Path) -> None:
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
             return torch.nn.functional.normalize(self.dense(pooled), dim=-1)
 
-    export_onnx(Pooled(), None, target, "embedding", {0: "batch"}, keep_float=("down_proj",))
+    export_onnx(Pooled(), None, target, "embedding", {0: "batch"}, keep_float="down_proj")
 
 
 def _torch_export(module: Any, raw: Path, output: str, output_axes: dict[int, str]) -> None:
@@ -123,14 +124,16 @@ def export_onnx(
     target: Path,
     output: str,
     output_axes: dict[int, str],
-    keep_float: tuple[str, ...] = (),
+    keep_float: str | None = None,
 ) -> None:
     """Export `module(input_ids, attention_mask) -> output` to int8 ONNX at `target`.
 
-    With a BERT `config` the graph is fused first and every weight is quantized per tensor
-    (the e5 models); without one, MatMuls and Gathers are quantized per channel except MatMuls
-    whose node name contains a `keep_float` part, and the weights are stored beside the graph in
-    `target` + ".data" (ONNX external data).
+    With a BERT `config` the graph is fused first (the e5 models); without one, MatMuls and
+    Gathers are quantized and the weights are stored beside the graph in `target` + ".data"
+    (ONNX external data). Weights are quantized per tensor, unless `keep_float` is given: then
+    per channel, and the MatMuls whose node name matches that regular expression stay float32,
+    for models whose activations carry outliers there (see the module docstring and
+    `rag.reader.model.KEEP_FLOAT`).
     """
     root = logging.getLogger()
     level = root.level
@@ -146,7 +149,7 @@ def export_onnx(
 
 
 def _export(
-    module: Any, config: Any, target: Path, output: str, output_axes: dict[int, str], keep_float: tuple[str, ...]
+    module: Any, config: Any, target: Path, output: str, output_axes: dict[int, str], keep_float: str | None
 ) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -167,14 +170,11 @@ def _export(
             ).save_model_to_file(str(fused))
             raw = fused
         else:
+            options.update(op_types_to_quantize=["MatMul", "Gather"], use_external_data_format=True)
+        if keep_float is not None:
             graph = onnx.load(str(raw), load_external_data=False).graph
-            matmuls = [n.name for n in graph.node if n.op_type == "MatMul"]
-            options.update(
-                per_channel=True,
-                op_types_to_quantize=["MatMul", "Gather"],
-                nodes_to_exclude=[n for n in matmuls if any(k in n for k in keep_float)],
-                use_external_data_format=True,
-            )
+            floats = [n.name for n in graph.node if n.op_type == "MatMul" and re.search(keep_float, n.name)]
+            options.update(per_channel=True, nodes_to_exclude=floats)
         quant = Path(tmp) / "quant.onnx"
         quantize_dynamic(str(raw), str(quant), weight_type=QuantType.QInt8, **options)
         _save_optimized(quant, out)

@@ -25,8 +25,12 @@ from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, load_reader, sha256_o
 from rag.reader.onnx_reader import Reader
 from rag.reader.pairs import Candidate
 from rag.reader.retrieved import Asked, news_label, retrieved_examples, topic_label
+from rag.reader.train import predict
 from rag.retrieval import Passage
 from tests.conftest import FIXTURES, SEEDS
+
+
+UNANSWERABLE = "Wie viele Soldaten hat China nach Malaysia geschickt?"  # the seed names no soldiers
 
 
 def seed_candidates() -> list[Candidate]:
@@ -67,8 +71,34 @@ def test_reader_puts_a_taiwan_sentence_first_for_the_seed_question(reader: Reade
     assert len(taiwan) == 3 and sum(taiwan) / len(taiwan) > 2 * sum(others) / len(others)
 
 
+def test_the_int8_reader_scores_as_the_trained_network_does(reader: Reader, model_settings: Settings) -> None:
+    """Set-up's export against the float32 network it came from, on the seed's pairs: mean |dp|
+    0.015 (0.048 with every weight int8 per tensor, the e5 embedders' recipe, which also put an
+    earlier model's Hegseth quote below a Taiwan sentence). 0.03 lies between the two."""
+    from transformers import AutoTokenizer
+
+    network = load_reader(model_settings.reader_base_dir, WEIGHTS_FILE, WEIGHTS_SHA256)
+    tokenizer = AutoTokenizer.from_pretrained(str(model_settings.reader_base_dir), local_files_only=True)
+    candidates = seed_candidates()
+    diffs: list[float] = []
+    for question in ["Was wurde über Taiwan gesagt?", "Wo trafen sich Hegseth und Dong?", UNANSWERABLE]:
+        exact = predict(network, tokenizer, [Example(question, c, 0, "seed", "s") for c in candidates])
+        diffs += [abs(float(a - b)) for a, b in zip(reader.score(question, candidates), exact, strict=True)]
+    assert sum(diffs) / len(diffs) < 0.03
+
+
+def test_a_sentence_scores_the_same_whichever_sentences_are_scored_with_it(reader: Reader) -> None:
+    """In padded batches the int8 graph's run-time activation scales depended on the other pairs:
+    seed sentences moved by up to 0.29. Scored with all the others or alone, a score is one number."""
+    candidates = seed_candidates()
+    question = "Wo trafen sich Hegseth und Dong?"
+    together = reader.score(question, candidates)
+    alone = [float(reader.score(question, [c])[0]) for c in candidates]
+    assert max(abs(float(t) - a) for t, a in zip(together, alone, strict=True)) < 1e-5
+
+
 def test_an_unanswerable_question_about_the_seed_abstains(seed_rag: Rag) -> None:
-    a = seed_rag.ask("Wie viele Soldaten hat China nach Malaysia geschickt?")
+    a = seed_rag.ask(UNANSWERABLE)
     assert a.abstained and a.citations == [] and a.related
     answered = seed_rag.ask("Wo trafen sich Hegseth und Dong?")
     assert not answered.abstained and "Malaysia" in answered.answer
