@@ -30,7 +30,9 @@ class Citation(BaseModel):
 class Timings(BaseModel):
     embed_ms: float = 0.0
     search_ms: float = 0.0
-    read_ms: float = Field(0.0, description="The reader scoring the candidate sentences.")
+    read_ms: float | None = Field(
+        None, description="The reader scoring what the answer quotes (RAG_READER=on); None: not run."
+    )
     judge_ms: float | None = Field(None, description="The judge reading the quotes (RAG_JUDGE=on); None: not run.")
     generate_ms: float = 0.0
     total_ms: float = 0.0
@@ -59,7 +61,8 @@ class Answer(BaseModel):
         le=1.0,
         description="With RAG_JUDGE=on: the judge's probability (0-1) that the quoted sentences answer the "
         "question (what abstention compares to judge_threshold). Else with RAG_READER=on: the reader's highest "
-        "probability that a candidate sentence answers it (compared to min_reader). None when neither ran.",
+        "probability that a quoted sentence answers it (compared to min_reader). None when neither ran, "
+        "and when the rules abstained before either did.",
     )
     low_confidence: bool = Field(
         False, description="An answer whose confidence is below the sure level (judge_sure, or the reader's)."

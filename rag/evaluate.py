@@ -220,14 +220,13 @@ def marking_row(rag: Rag, a: Answer, right: bool) -> tuple[float, bool] | None:
 
 def threshold_row(rag: Rag, a: Answer, answerable: bool) -> tuple[float, bool, bool] | None:
     """(confidence, abstained by the rules, answerable) for `abstention_table`; None when no
-    confidence gates the answers (neither judge nor reader)."""
-    if rag.judging is not None:  # rules first; the judge sees only answers the rules gave
-        judged = a.timings.judge_ms is not None
-        by_rules = a.abstained and not judged
-        return (a.confidence if judged and a.confidence is not None else math.inf, by_rules, answerable)
-    if a.confidence is not None:  # the reader: every answer has a confidence
-        return (a.confidence, a.abstained and a.confidence >= rag.abstain.min_reader, answerable)
-    return None
+    confidence gates the answers (neither judge nor reader). Rules first: the gate (the judge,
+    else the reader) reads only the answers the rules gave, and its confidence is theirs."""
+    if rag.judging is None and rag.reader is None:
+        return None
+    gated = (a.timings.judge_ms if rag.judging is not None else a.timings.read_ms) is not None
+    by_rules = a.abstained and not gated
+    return (a.confidence if gated and a.confidence is not None else math.inf, by_rules, answerable)
 
 
 def evaluate_answers(
@@ -257,7 +256,8 @@ def evaluate_answers(
         t0 = time.perf_counter()
         a = ask(q["question"], mode)
         latency.append((time.perf_counter() - t0) * 1000)
-        read_ms.append(a.timings.read_ms)
+        if a.timings.read_ms is not None:  # answers the reader read, not the rules' abstentions
+            read_ms.append(a.timings.read_ms)
         if not a.abstained:
             per_answer.append(sum(len(c.quotes) for c in a.citations))
         if (row := threshold_row(rag, a, bool(q.get("answerable", True)))) is not None:
@@ -316,7 +316,7 @@ def evaluate_answers(
         "p50_ms": round(percentile(latency, 0.5), 1),
         "p95_ms": round(percentile(latency, 0.95), 1),
         "quoted_sentences_per_answer": round(statistics.fmean(per_answer), 2) if per_answer else 0.0,
-        "reader_ms_p50": round(percentile(read_ms, 0.5), 1),
+        "reader_ms_p50": round(percentile(read_ms, 0.5), 1) if read_ms else None,
         "abstention_by_threshold": abstention_table(confidences, setting) if confidences else None,
         "low_confidence_by_level": marking_table(marks, sure) if marks else None,
     }

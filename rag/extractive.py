@@ -36,7 +36,6 @@ class Sentence:
     dense: float = 0.0
     lexical: float = 0.0
     typed: bool = True
-    reader: float = 0.0  # the reader's probability that this sentence answers the question
     vector: np.ndarray | None = None  # stored at index time; None for text outside the index
     mentions: list[Mention] = field(default_factory=list)  # names in it, resolved in its article
     speaker: str | None = None  # who is quoted in it, when it holds a quotation
@@ -102,9 +101,12 @@ def sentence_vectors(sentences: list[Sentence], embedder: Embedder) -> np.ndarra
     return np.stack([np.asarray(s.vector, dtype=np.float32) for s in sentences])
 
 
-def reader_candidates(sentences: list[Sentence], passages: list[Passage]) -> list[Candidate]:
-    """Each sentence with its article title and the candidate sentences right before and after it
-    (the passages are windows of whole sentences, so a sentence's neighbours are mostly there)."""
+def reader_candidates(
+    sentences: list[Sentence], passages: list[Passage], targets: list[Sentence] | None = None
+) -> list[Candidate]:
+    """Each of `targets` (default: every sentence) with its article title and the candidate
+    sentences right before and after it (the passages are windows of whole sentences, so a
+    sentence's neighbours are mostly there)."""
     by_article: dict[str, list[Sentence]] = {}
     for s in sentences:
         by_article.setdefault(s.article, []).append(s)
@@ -115,7 +117,10 @@ def reader_candidates(sentences: list[Sentence], passages: list[Passage]) -> lis
             before = group[i - 1].text if i and group[i - 1].end + 2 >= s.start else ""
             after = group[i + 1].text if i + 1 < len(group) and s.end + 2 >= group[i + 1].start else ""
             around[id(s)] = (before, after)
-    return [Candidate(s.text, passages[s.passage].chunk.title, *around[id(s)]) for s in sentences]
+    return [
+        Candidate(s.text, passages[s.passage].chunk.title, *around[id(s)])
+        for s in (sentences if targets is None else targets)
+    ]
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,6 @@ class ExtractiveParams:
     w_speech: float = 0.09  # reported speech, for "Was sagte …" questions
     w_cause: float = 0.095  # causal connectives, for "Warum …" questions
     w_length: float = 0.03
-    w_reader: float = 0.0  # the reader's probability, on the scale of dense = 1 (chosen in the README)
     max_sentences: int = 3
     margin: float = 0.12
     next_of_best: int = 1  # the sentence after the best one often carries the answer
@@ -188,11 +192,6 @@ def score_sentences(
         s.score = sum(w * f for w, f in zip(weights, sentence_features(question, s, q_terms, terms), strict=True))
 
 
-def rank_key(s: Sentence, params: ExtractiveParams) -> float:
-    """How sentences are ranked for quoting: the feature score plus the weighted reader probability."""
-    return s.score + params.w_reader * s.reader
-
-
 def select(question: Question, sentences: list[Sentence], params: ExtractiveParams) -> list[Sentence]:
     """Pick the answer sentences, in article order (passage rank, then position)."""
     if not sentences:
@@ -200,15 +199,15 @@ def select(question: Question, sentences: list[Sentence], params: ExtractivePara
     if question.topic:
         t_terms = content_terms(question.topic)
         about = [s for s in sentences if t_terms and t_terms & content_terms(s.text)]
-        chosen = sorted(about, key=lambda s: -rank_key(s, params))[: params.topic_max]
+        chosen = sorted(about, key=lambda s: -s.score)[: params.topic_max]
     else:
         # A factual question is answered from the article of the best sentence; quoting a
         # second article for a single fact mostly adds noise.
-        best = max(sentences, key=lambda s: rank_key(s, params))
-        ranked = sorted((s for s in sentences if s.article == best.article), key=lambda s: -rank_key(s, params))
+        best = max(sentences, key=lambda s: s.score)
+        ranked = sorted((s for s in sentences if s.article == best.article), key=lambda s: -s.score)
         top = ranked[0]
-        floor = rank_key(top, params) - params.margin
-        chosen = [s for s in ranked[: params.max_sentences] if rank_key(s, params) >= floor]
+        floor = top.score - params.margin
+        chosen = [s for s in ranked[: params.max_sentences] if s.score >= floor]
         following = sorted((s for s in ranked if s.start > top.start), key=lambda s: s.start)
         chosen += [s for s in following[: params.next_of_best] if s not in chosen]
         preceding = sorted((s for s in ranked if s.start < top.start), key=lambda s: -s.start)

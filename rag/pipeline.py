@@ -153,15 +153,9 @@ class Rag:
         t1 = time.perf_counter()
         passages, sentences = self.evidence(parsed, passages, filters, res.query_vector)
         embed_ms = res.embed_ms + (time.perf_counter() - t1) * 1000
-        t2 = time.perf_counter()
-        if self.reader is not None:
-            scores = self.reader.score(query, reader_candidates(sentences, passages))
-            for s, p in zip(sentences, scores, strict=True):
-                s.reader = float(p)
-        timings = Timings(embed_ms=embed_ms, search_ms=res.search_ms, read_ms=(time.perf_counter() - t2) * 1000)
+        timings = Timings(embed_ms=embed_ms, search_ms=res.search_ms)
         if parsed.speaker is not None:  # the speaker's own statements, or nothing (`rag.speakers`)
-            confidence = max((s.reader for s in sentences), default=0.0)  # 0 without the reader
-            decision = Decision("found" if sentences else "missing", confidence, [])
+            decision = Decision("found" if sentences else "missing", [])
         else:
             decision = decide(parsed, sentences, self.abstain)
 
@@ -171,13 +165,11 @@ class Rag:
             abstained: bool,
             mode_used: str,
             fallback: str | None,
-            confidence: float,
+            confidence: float | None,
             omitted: int = 0,
         ) -> Answer:
             timings.total_ms = (time.perf_counter() - t0) * 1000
-            judging = self.judging if timings.judge_ms is not None else None  # the judge gave this answer's p
-            by_reader = self.reader is not None and judging is None  # a judge's p replaces the reader's
-            sure = judging.sure if judging is not None else self.abstain.sure_reader
+            sure = self.judging.sure if timings.judge_ms is not None and self.judging else self.abstain.sure_reader
             return Answer(
                 question=question,
                 answer=text,
@@ -189,8 +181,8 @@ class Rag:
                 mode=mode_used,
                 fallback=fallback,
                 search_query=query,
-                confidence=round(confidence, CONFIDENCE_DIGITS) if by_reader or judging is not None else None,
-                low_confidence=(by_reader or judging is not None) and not abstained and confidence < sure,
+                confidence=confidence,
+                low_confidence=confidence is not None and not abstained and confidence < sure,
                 omitted_passages=omitted,
             )
 
@@ -201,20 +193,28 @@ class Rag:
         else:
             chosen = select(parsed, sentences, self.extractive)
         if not passages or not chosen:
-            yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None, decision.confidence))
+            yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None, None))
             return
         if decision.details and decision.details[0] not in chosen:
             # The sentence that states the requested detail is quoted even when it scored lower.
             chosen = sorted([*chosen, decision.details[0]], key=lambda s: (s.passage, s.start))
+        confidence: float | None = None  # reported as the answer's; replayable against thresholds
+        if self.reader is not None:  # how sure the reader is that what the answer quotes answers it
+            t2 = time.perf_counter()
+            scores = self.reader.score(query, reader_candidates(sentences, passages, chosen))
+            timings.read_ms = (time.perf_counter() - t2) * 1000
+            confidence = round(float(scores.max()), CONFIDENCE_DIGITS)
+            if confidence < self.abstain.min_reader:
+                yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None, confidence))
+                return
         headers = bool(parsed.topic) or _articles(chosen, passages) > 1
         quoted = compose_quotes(passages, chosen, with_headers=headers)
-        confidence = decision.confidence  # what `min_reader` was compared to, so thresholds can be replayed
         if self.judging is not None and parsed.speaker is None:
             yield Event("checking", {"judge": self.judging.judge.name})
             tj = time.perf_counter()
             # rounded as the answer reports it, so a threshold replayed on answers decides as the gate did
             confidence = round(self.judging.judge(query, *quoted_evidence(quoted.citations)), CONFIDENCE_DIGITS)
-            timings.judge_ms = (time.perf_counter() - tj) * 1000
+            timings.judge_ms = (time.perf_counter() - tj) * 1000  # the judge's p replaces the reader's
             if confidence < self.judging.threshold:  # the quotes do not answer it: say so, show what is near
                 yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None, confidence))
                 return

@@ -54,9 +54,10 @@ def features(rag: Any, text: str) -> tuple[list[float], bool] | None:
     if q.speaker is not None or q.topic:
         return None
     passages, sentences = rag.candidates(q)
-    if rag.reader is not None and sentences:  # with --reader
-        for s, p in zip(sentences, rag.reader.score(q.query, reader_candidates(sentences, passages)), strict=True):
-            s.reader = float(p)
+    read: dict[int, float] = {}  # with --reader: each candidate's probability, by id
+    if rag.reader is not None and sentences:
+        scores = rag.reader.score(q.query, reader_candidates(sentences, passages))
+        read = {id(s): float(p) for s, p in zip(sentences, scores, strict=True)}
     verdict = decide(q, sentences, rag.abstain)
     if not sentences:
         return [0.0] * (19 if rag.reader is not None else 16), True
@@ -88,7 +89,7 @@ def features(rag: Any, text: str) -> tuple[list[float], bool] | None:
     ]
     if rag.reader is not None:
         best = max(sentences, key=lambda s: s.score)
-        row += [max(s.reader for s in sentences), best.reader, max((s.reader for s in typed), default=0.0)]
+        row += [max(read.values()), read[id(best)], max((read[id(s)] for s in typed), default=0.0)]
     return row, verdict.abstain
 
 

@@ -20,13 +20,3 @@ def test_factual_answer_quotes_the_neighbours_of_the_best_sentence() -> None:
     assert [s.text for s in select(question, sentences, params)] == texts[1:4]
     alone = select(question, sentences, replace(params, prev_of_best=0, next_of_best=0))
     assert [s.text for s in alone] == [texts[2]]
-
-
-def test_the_reader_weight_moves_the_choice() -> None:
-    texts = ["Die Ministerin besuchte Kiel.", "Sie sprach dort über den Hafen."]
-    first = Sentence(0, "a", 0, 28, texts[0], score=0.5, reader=0.1)
-    second = Sentence(0, "a", 29, 60, texts[1], score=0.45, reader=0.9)
-    alone = ExtractiveParams(max_sentences=1, margin=0.0, prev_of_best=0, next_of_best=0)
-    assert select(Question.parse("Wo war die Ministerin?"), [first, second], alone) == [first]
-    weighted = replace(alone, w_reader=0.2)
-    assert select(Question.parse("Wo war die Ministerin?"), [first, second], weighted) == [second]

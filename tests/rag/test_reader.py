@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 from typer.testing import CliRunner
 
 from index.article import Chunk
+from index.embedder import Embedder
 from index.errors import InputError, ModelError
 from index.readers import read_paths
 from index.sentences import split_sentences
 from rag.cli import app
 from rag.config import Settings
-from rag.evaluate import read_jsonl
+from rag.evaluate import abstention_table, read_jsonl, threshold_row
 from rag.extractive import Sentence
+from rag.factory import build_rag
+from rag.lang_de import ABSTAIN_TEXT
 from rag.pipeline import Rag
 from rag.question import Question
 from rag.reader.data import Example, news_question_examples, whole_questions
@@ -28,7 +35,6 @@ from rag.reader.retrieved import Asked, news_label, retrieved_examples, topic_la
 from rag.reader.train import predict
 from rag.retrieval import Passage
 from tests.conftest import FIXTURES, SEEDS
-
 
 UNANSWERABLE = "Wie viele Soldaten hat China nach Malaysia geschickt?"  # the seed names no soldiers
 
@@ -100,10 +106,70 @@ def test_a_sentence_scores_the_same_whichever_sentences_are_scored_with_it(reade
 def test_an_unanswerable_question_about_the_seed_abstains(seed_rag: Rag) -> None:
     a = seed_rag.ask(UNANSWERABLE)
     assert a.abstained and a.citations == [] and a.related
+    assert a.confidence is None and a.timings.read_ms is None  # the rules abstained: the reader had nothing to read
     answered = seed_rag.ask("Wo trafen sich Hegseth und Dong?")
     assert not answered.abstained and "Malaysia" in answered.answer
-    assert a.confidence is not None and answered.confidence is not None
-    assert answered.confidence > a.confidence  # the reader is surer where the article answers
+    assert answered.confidence is not None and answered.confidence >= seed_rag.abstain.sure_reader
+
+
+class RecordingReader:
+    """Scores every candidate `p` and records what it was given."""
+
+    name = "recording-reader"
+
+    def __init__(self, p: float) -> None:
+        self.p = p
+        self.read: list[list[Candidate]] = []
+
+    def score(self, question: str, candidates: list[Candidate]) -> npt.NDArray[np.float32]:
+        self.read.append(candidates)
+        return np.full(len(candidates), self.p, np.float32)
+
+
+def read_rag(seed_data_dir: Path, embedder: Embedder, settings: Settings, reader: Reader, min_reader: float) -> Rag:
+    on = settings.model_copy(update={"data_dir": seed_data_dir, "generator": "none", "reader": "on"})
+    rag = build_rag(on, embedder=embedder, reader=reader)
+    rag.abstain = replace(rag.abstain, min_reader=min_reader)
+    return rag
+
+
+def test_the_reader_reads_exactly_the_sentences_the_answer_quotes_with_their_context(
+    seed_data_dir: Path, embedder: Embedder, model_settings: Settings
+) -> None:
+    fake = RecordingReader(0.9)
+    a = read_rag(seed_data_dir, embedder, model_settings, fake, 0.0).ask("Wo trafen sich Hegseth und Dong?")
+    [read] = fake.read
+    quoted = [c.text[q.start - c.start : q.end - c.start] for c in a.citations for q in c.quotes]
+    assert sorted(c.sentence for c in read) == sorted(quoted) and len(read) < len(seed_candidates())
+    assert all(c.title and (c.before or c.after) for c in read)
+    assert a.confidence == pytest.approx(0.9) and a.timings.read_ms is not None and not a.low_confidence
+
+
+@pytest.mark.parametrize(("p", "abstains", "unsure"), [(0.29, True, False), (0.3, False, True), (0.6, False, False)])
+def test_below_min_reader_the_answer_becomes_an_abstention_and_below_sure_it_is_marked(
+    seed_data_dir: Path, embedder: Embedder, model_settings: Settings, p: float, abstains: bool, unsure: bool
+) -> None:
+    rag = read_rag(seed_data_dir, embedder, model_settings, RecordingReader(p), 0.3)
+    assert rag.abstain.sure_reader == 0.5
+    a = rag.ask("Wo trafen sich Hegseth und Dong?")
+    assert a.abstained is abstains and a.confidence == pytest.approx(p)
+    assert (a.answer == ABSTAIN_TEXT and a.related) if abstains else "Malaysia" in a.answer
+    assert a.low_confidence is unsure
+
+
+def test_the_eval_threshold_table_replays_the_reader_and_keeps_rule_abstentions(
+    seed_data_dir: Path, embedder: Embedder, model_settings: Settings
+) -> None:
+    rag = read_rag(seed_data_dir, embedder, model_settings, RecordingReader(0.4), 0.3)
+    asked = [
+        ("Wo trafen sich Hegseth und Dong?", True),
+        ("Wie viele Soldaten hat China nach Malaysia geschickt?", False),
+    ]
+    rows = [threshold_row(rag, rag.ask(q), answerable) for q, answerable in asked]
+    assert rows == [(pytest.approx(0.4), False, True), (math.inf, True, False)]  # read; abstained by the rules
+    table = {r["min_reader"]: r for r in abstention_table([r for r in rows if r], "min_reader")}
+    assert table[0.4] == {"min_reader": 0.4, "abstain_unanswerable": 1.0, "false_abstain": 0.0}
+    assert table[0.45] == {"min_reader": 0.45, "abstain_unanswerable": 1.0, "false_abstain": 1.0}
 
 
 def test_train_reader_smoke_run_writes_weights_and_a_report(tmp_path: Path, model_settings: Settings) -> None:
