@@ -42,7 +42,7 @@ from rag.cli_eval import CACHE, eval_rag
 from rag.evaluate import evaluate_answers, load_articles, read_jsonl
 from rag.extractive import FEATURES, sentence_features
 from rag.question import Question
-from rag.reader.data import held_out
+from rag.reader.data import asked_article_id, held_out
 from rag.text import content_terms
 
 KEYS = ("citation_hit", "citation_precision", "quoted_sentences_per_answer", "abstain_unanswerable", "false_abstain")
@@ -103,7 +103,7 @@ def main() -> None:
     training = read_jsonl(Path("rag/reader/news_questions.jsonl"))
 
     def kept(q: dict[str, Any]) -> bool:
-        return held_out(q.get("article_id") or q["related_article_id"])
+        return held_out(asked_article_id(q))
 
     sets = {
         "train": [q for q in training if not kept(q)],

@@ -29,7 +29,7 @@ from index.sentences import split_sentences
 from rag.config import Settings
 from rag.evaluate import load_articles, read_jsonl
 from rag.modelprep.onnx_export import export_onnx
-from rag.reader.data import Example, candidate_at
+from rag.reader.data import Example, asked_article_id, candidate_at
 from rag.reader.model import KEEP_FLOAT, WEIGHTS_FILE, load_reader
 from rag.reader.onnx_reader import OnnxReader
 from rag.reader.train import predict
@@ -51,7 +51,7 @@ def main() -> None:
     articles = {a.id: a for a in load_articles([news / "articles.jsonl"])}
     groups: list[tuple[str, list[Example]]] = []
     for q in read_jsonl(news / "questions_dev.jsonl"):
-        art = articles[q.get("article_id") or q["related_article_id"]]
+        art = articles[asked_article_id(q)]
         spans = split_sentences(art.text)
         cands = [candidate_at(art.text, spans, i, art.title) for i in range(len(spans))]
         groups.append((q["question"], [Example(q["question"], c, 0, "news", q["id"]) for c in cands]))

@@ -39,7 +39,7 @@ from index.sentences import split_sentences
 from rag.config import Settings
 from rag.evaluate import evidence_span, load_articles, read_jsonl
 from rag.factory import build_embedder
-from rag.reader.data import Example, candidate_at
+from rag.reader.data import Example, asked_article_id, candidate_at
 from rag.reader.model import load_reader
 from rag.reader.pairs import Candidate
 from rag.reader.train import auroc, predict
@@ -65,7 +65,7 @@ def question_sets(data: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, 
 
 def asked_article(q: dict[str, Any], articles: dict[str, Any]) -> Any:
     """The article a question is about: its own, or for an unanswerable one the related article."""
-    return articles[q.get("article_id") or q["related_article_id"]]
+    return articles[asked_article_id(q)]
 
 
 def abstention(top: np.ndarray, answerable: np.ndarray, thresholds: tuple[float, ...] = THRESHOLDS) -> dict[str, float]:

@@ -41,7 +41,7 @@ from rag.cli_eval import CACHE, eval_rag
 from rag.evaluate import load_articles, read_jsonl
 from rag.extractive import reader_candidates
 from rag.question import Question
-from rag.reader.data import held_out
+from rag.reader.data import asked_article_id, held_out
 from rag.reader.train import auroc
 from rag.text import content_terms, term_matches
 
@@ -133,7 +133,7 @@ def main() -> None:
             for q in qs:
                 got = features(rag, q["question"])
                 if got is not None:
-                    kept = name == "train" and held_out(q.get("article_id") or q["related_article_id"])
+                    kept = name == "train" and held_out(asked_article_id(q))
                     line = {"id": q["id"], "split": "kept" if kept else name, "x": got[0], "rules": got[1]}
                     rows[name].append(line | {"answerable": bool(q.get("answerable", True))})
         if out is not None:

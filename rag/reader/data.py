@@ -218,6 +218,15 @@ def training_articles(articles_file: Path, exclude: set[str]) -> list[dict[str, 
     return [a for a in read_jsonl(articles_file) if a.get("source_split") == "train" and a["id"] not in exclude]
 
 
+def asked_article_id(q: dict[str, Any]) -> str:
+    """The id of the article a news question (the format of `eval/`'s sets) is about: its own,
+    or for an unanswerable one the related article; an InputError names a question with neither."""
+    article_id = q.get("article_id") or q.get("related_article_id")
+    if not article_id:
+        raise InputError(f"question {q.get('id')!r}: has neither article_id nor related_article_id")
+    return str(article_id)
+
+
 def asked_articles(
     articles_file: Path, questions_file: Path, exclude: set[str]
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -226,8 +235,8 @@ def asked_articles(
     articles = {a["id"]: a for a in training_articles(articles_file, exclude)}
     out = []
     for q in read_jsonl(questions_file):
-        article_id = q.get("article_id") or q.get("related_article_id")
-        art = articles.get(article_id or "")
+        article_id = asked_article_id(q)
+        art = articles.get(article_id)
         if art is None:
             raise InputError(
                 f"{questions_file}: question {q.get('id')!r} is about {article_id!r}, which is no train-split "

@@ -27,7 +27,7 @@ from rag.factory import build_rag
 from rag.lang_de import ABSTAIN_TEXT
 from rag.pipeline import Rag
 from rag.question import Question
-from rag.reader.data import Example, news_question_examples, whole_questions
+from rag.reader.data import Example, asked_article_id, news_question_examples, whole_questions
 from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, load_reader, sha256_of
 from rag.reader.onnx_reader import Reader
 from rag.reader.pairs import Candidate
@@ -224,6 +224,13 @@ def test_evidence_over_two_sentences_is_labelled_alike_by_article_and_retrieved_
     sentence = [art["text"][s:e] for s, e in spans]
     assert by_pairs == {sentence[1]: 1, sentence[2]: 1, sentence[4]: 0}  # 0 and 3 are neighbours: no label
     assert by_retrieved == {**by_pairs, sentence[0]: None, sentence[3]: None}
+
+
+def test_a_news_question_is_about_its_article_or_for_an_unanswerable_one_the_related_one() -> None:
+    assert asked_article_id({"id": "a", "article_id": "wn-1"}) == "wn-1"
+    assert asked_article_id({"id": "u", "answerable": False, "related_article_id": "wn-2"}) == "wn-2"
+    with pytest.raises(InputError, match="'x': has neither article_id nor related_article_id"):
+        asked_article_id({"id": "x", "question": "Wer?"})
 
 
 def test_a_news_question_on_an_article_training_may_not_read_is_refused(tmp_path: Path) -> None:
