@@ -161,10 +161,7 @@ def test_the_eval_threshold_table_replays_the_reader_and_keeps_rule_abstentions(
     seed_data_dir: Path, embedder: Embedder, model_settings: Settings
 ) -> None:
     rag = read_rag(seed_data_dir, embedder, model_settings, RecordingReader(0.4), 0.3)
-    asked = [
-        ("Wo trafen sich Hegseth und Dong?", True),
-        ("Wie viele Soldaten hat China nach Malaysia geschickt?", False),
-    ]
+    asked = [("Wo trafen sich Hegseth und Dong?", True), (UNANSWERABLE, False)]
     rows = [threshold_row(rag, rag.ask(q), answerable) for q, answerable in asked]
     assert rows == [(pytest.approx(0.4), False, True), (math.inf, True, False)]  # read; abstained by the rules
     table = {r["min_reader"]: r for r in abstention_table([r for r in rows if r], "min_reader")}
