@@ -9,6 +9,7 @@ passage. "Was wurde über X gesagt?" questions gather every sentence about X ins
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -18,7 +19,7 @@ from index.evidence import SentenceTable
 from index.names import Mention
 from index.sentences import split_sentences
 from index.speech import ArticleSpeech
-from rag.lang_de import AMOUNT, CAUSE, DATE, SPEECH, mentions, name_keys
+from rag.lang_de import ANSWERS, CAUSE, SPEECH, mentions, name_keys
 from rag.question import Question
 from rag.reader.pairs import Candidate
 from rag.retrieval import Passage
@@ -46,14 +47,27 @@ class Sentence:
         return name_keys(self.mentions)
 
 
-def has_kind(kind: str | None, s: Sentence) -> bool:
-    if kind == "date":
-        return bool(DATE.search(s.text))
-    if kind == "amount":
-        return bool(AMOUNT.search(s.text))
+def has_kind(question: Question, s: Sentence) -> bool:
+    """Does the sentence hold a detail of the kind asked for (`rag.lang_de.ANSWERS`)? For a
+    name, any name; the abstention check asks for one the question does not already name. A
+    detail the question itself states is no answer: „Wie alt ist der Täter, der die Bilder der
+    13-Jährigen verbreitete?“ is not answered by „die 13-Jährige“."""
+    kind = question.kind
+    if kind is None:
+        return True
     if kind == "name":
         return bool(s.names)
-    return True
+    asked = question.query.lower()
+    return any(not _stated(m.group(0).strip().lower(), asked) for m in ANSWERS[kind].finditer(s.text))
+
+
+def _stated(detail: str, asked: str) -> bool:
+    """Does the question already state this detail? By its numbers where it has any („13“ of
+    „13-Jährige“ and „13-Jährigen“), else as a whole word („Uhr“ is not in „Uhrzeit“)."""
+    numbers = re.findall(r"\d+", detail)
+    if numbers:
+        return all(re.search(rf"(?<!\d){n}(?!\d)", asked) for n in numbers)
+    return re.search(rf"\b{re.escape(detail)}\b", asked) is not None
 
 
 def candidate_sentences(
@@ -188,7 +202,7 @@ def score_sentences(
         terms = content_terms(s.text)
         s.dense = float(d)
         s.lexical = term_overlap(q_terms, terms)
-        s.typed = has_kind(question.kind, s)
+        s.typed = has_kind(question, s)
         s.score = sum(w * f for w, f in zip(weights, sentence_features(question, s, q_terms, terms), strict=True))
 
 

@@ -13,8 +13,6 @@ from typing import Literal
 from index.analyzer import fold
 from index.names import Mention, NameFinder, genitive_base
 
-AnswerKind = Literal["date", "amount", "name"]
-
 ABSTAIN_TEXT = "In den vorliegenden Artikeln finde ich dazu keine Angaben."
 
 # "Was wurde über X gesagt?", "Was steht in den Artikeln über X?": what the archive says about X.
@@ -38,35 +36,125 @@ SPEAKER_QUESTION = re.compile(
     r"(?:gesagt|erklärt|gemeint|geäußert|geschrieben|gefordert|kritisiert|betont))\s*\??\s*$",
     re.I,
 )
-_KIND_PREFIXES: tuple[tuple[AnswerKind, tuple[str, ...]], ...] = (
-    ("date", ("wann", "seit wann", "bis wann", "in welchem jahr", "an welchem tag")),
-    ("amount", ("wie viel", "wieviel", "wie hoch", "wie viele", "wie groß", "wie lang", "wie alt", "wie teuer")),
-    ("name", ("wer ", "wem ", "wen ", "wessen ")),
+# The kind of detail a question asks for, and what a sentence must hold to state it. Each kind
+# is German grammar, not a fit: „Wie alt“ is answered by an age („26 Jahre alt“, „44-jährig“),
+# „Wie lange“ by a span of time, „Wie viel kostete“ by an amount of money. A number of another
+# kind is no answer: the satellite article's „16 Minuten“ does not say what its launch cost.
+AnswerKind = Literal[
+    "date", "amount", "money", "percent", "age", "duration", "distance", "weight", "speed", "length", "name"
+]
+_MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
+_DAYS = "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
+_UNITS_DE = "zwei|drei|vier|fünf|sechs|sieben|acht|neun"
+# number words as whole words: „Leipzig“ ends in „zig“ and „Jahrhundert“ holds „hundert“
+_COUNT_WORDS = (
+    rf"{_UNITS_DE}|zehn|elf|zwölf|(drei|vier|fünf|sech|sieb|acht|neun)zehn|"
+    rf"(\w+und)?(zwan|drei|vier|fünf|sech|sieb|acht|neun)zig|(\w*(ein|{_UNITS_DE}|zehn|zig|hundert))?(hundert|tausend)\w*|dutzend\w*"
 )
-# Questions about money („Wie viel kostet …“): the answer must state an amount of money.
-MONEY_QUESTION = re.compile(
-    r"\b(preis|preisgeld|euro|dollar|geld|kostet|kosten|gekostet|lohn|gehalt|lösegeld|kopfgeld|betrag|summe|"
-    r"gebühr\w*|sachschaden|einbringen|einnahmen|bezahlt|gezahlt)\b",
-    re.I,
+# before a unit, „ein Tag“ and „mehrere Stunden“ are quantities too; alone, „ein“ is an article
+_NUMBER_WORDS = (
+    rf"ein|eine|einen|einem|einer|{_COUNT_WORDS}|mehrere\w*|einige\w*|wenige\w*|halbe\w*|anderthalb|"
+    r"eineinhalb|zweieinhalb|millionen|milliarden"
 )
-HOW_MUCH = re.compile(r"\b(wie viel|wieviel|wie hoch|welche\w* (preis|summe|betrag)|zu welchem preis|auf wie viel)")
+# a number, in digits or words, maybe hedged („rund“), and at most two words before the unit
+# („zwei volle Tage“, „150.000 bis 170.000 Jahren“)
+_QUANTITY = (
+    rf"(?:\b(?:etwa|rund|ungefähr|fast|knapp|über|gut|zirka|ca\.)\s+)?(?:\d[\d.,]*|\b(?:{_NUMBER_WORDS}))"
+    r"(?:\s+\S+){0,2}?\s*-?\s*"
+)
+_UNIT = r"(?<=[\d\s-])"  # a unit stands apart from the word before it („einem“ holds no „m“)
+_TIME_UNITS = rf"{_UNIT}(?:sekunde|minute|stunde|tag|woche|monat|jahr|jahrzehnt|jahrhundert)\w*"
+_DISTANCE_UNITS = rf"{_UNIT}(?:\w*meter\w*|km|m|cm|mm|\w*meilen?|fuß|lichtjahr\w*)\b"
+_WEIGHT_UNITS = rf"{_UNIT}(?:\w*gramm|kilo|kg|g|\w*tonnen?|t|pfund|zentner)\b"
+_SPEED_UNITS = rf"{_UNIT}(?:km/h|stundenkilometer\w*|knoten|mach)\b"
 MONEY = re.compile(
     r"(\d[\d.,]*|\b(ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|hundert|tausend)\w*)\s*"
     r"(millionen\s+|milliarden\s+|mio\.?\s+|mrd\.?\s+)?"
-    r"(euro|€|dollar|us-dollar|\$|pesos?|franken|pfund|yuan|rubel|kronen|cent)\b|[€$]\s*\d",
+    r"(euro|€|dollar|us-dollar|\$|pesos?|franken|pfund|yuan|rubel|kronen|cent)\b|[€$]\s*\d|"
+    r"\b(kostenlos|kostenfrei|gratis|umsonst|unentgeltlich)\b",
     re.I,
 )
-_TIME_WORDS = (
-    "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|"
-    "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|jahr|woche|tag|uhr"
+_ANSWERS: dict[AnswerKind, str] = {
+    "money": MONEY.pattern,
+    "percent": (
+        rf"\d\s*%|{_QUANTITY}{_UNIT}prozent|hälfte|drittel|viertel|fünftel|zehntel|fache\b|"
+        r"\bjede[rs]?\s+(zweite|dritte|vierte|fünfte)"
+    ),
+    "age": (
+        rf"{_QUANTITY}{_UNIT}jahre?n?\b|(\d+-|\w*)jährig\w*|\balter\b|\(\d{{1,3}}\)|\bgeboren\b|\bjahrgang\b|"
+        r"baujahr|lebensjahr"
+    ),
+    "duration": (
+        rf"{_QUANTITY}{_TIME_UNITS}|\bseit\s+(\d|{_MONTHS}|{_DAYS}|de[mr]|jahren|monaten|wochen|tagen|langem|kurzem|"
+        r"ende|anfang|mitte|beginn)|\bbis\s+(zu[mr]?|ende|anfang|mitte|\d)|\w+lang\b|"
+        r"stündig|tägig|wöchig|monatig|\bdauer"
+    ),
+    "distance": rf"{_QUANTITY}{_DISTANCE_UNITS}|\w*meter(lang|hoch|tief|breit|weit)",
+    "weight": rf"{_QUANTITY}{_WEIGHT_UNITS}",
+    # a speed is often a distance and a time written apart („3000 Höhenmeter in einer Minute“)
+    "speed": rf"{_QUANTITY}{_SPEED_UNITS}|{_QUANTITY}{_DISTANCE_UNITS}",
+    "date": (
+        rf"\b(1[0-9]|20)\d\d\b|\b({_MONTHS}|{_DAYS})\b|(?<![\d.])\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2,4}}\b|(?!\d))|"
+        r"(\d{1,2}([.:]\d\d)?\s*)?\buhr\b|"
+        r"\b(heute|gestern|morgen|vorgestern|übermorgen|heuer|demnächst|kürzlich|jüngst)\b|"
+        r"\b(nächste|kommende|vergangene|letzte|diese|vorige|folgende|selbe|gleiche)\w*\s+"
+        r"(woche|monat|jahr|tag|wochenende|nacht|abend|morgen)\w*|"
+        rf"\b(vor|in|nach|binnen|innerhalb|ab)\s+{_QUANTITY}{_TIME_UNITS}|"
+        r"\b(frühjahr|frühling|sommer|herbst|winter|weihnacht\w*|ostern|silvester|neujahr|pfingsten)\b|"
+        r"\b(anfang|mitte|ende)\s+(des|der|nächst|kommend)|jahrhundert|jahrzehnt|\b\d+er(n|jahren?)?\b|"
+        r"\b(am|gegen|in der)\s+(früh\w*\s+)?(morgen|vormittag|mittag|nachmittag|abend|nacht)\b"
+    ),
+    # a number that is no year, clock time or day of the month
+    "amount": (
+        rf"\b(?!(1[5-9]|20)\d\d\b)\d+([.,]\d+)*(?![\d:])(?!\s*uhr)(?!\.\s*({_MONTHS}|\d{{1,2}}\.))|"
+        rf"\b({_COUNT_WORDS}|hälfte|prozent|millionen?|milliarden?|beide\w*|"
+        r"\w+mal|selten|häufig|oft|mehrfach|täglich|wöchentlich|monatlich|jährlich)\b|drittel|viertel|fache"
+    ),
+}
+_ANSWERS["length"] = f"{_ANSWERS['distance']}|{_ANSWERS['duration']}"  # „Wie lang“: a distance or a time
+ANSWERS: dict[AnswerKind, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in _ANSWERS.items()}
+
+# Question shapes, the first that matches wins. „Wie hoch“ asks for money, a share or a count
+# depending on its noun, so the kinds with a noun come first.
+_HOW_MUCH = r"(\w+\s+)?(wie\s*viele?\w*|wie hoch|wie groß|wie teuer|welche\w* (preis|summe|betrag|höhe))\b"
+# how much of a mass noun: „wie viele Nominierungen für den Preis“ asks for a count, not money
+_HOW_MUCH_MONEY = r"(\w+\s+)?(wie\s*viel|wie hoch|wie teuer|welche\w* (preis|summe|betrag|höhe))\b"
+_COST = r"(kost(e|et|ete|eten|en)?|gekostet)"  # the verb, not „Kostüm“
+_QUESTIONS: tuple[tuple[AnswerKind, str], ...] = (
+    (
+        "money",
+        rf"^({_HOW_MUCH_MONEY}.*\b(preis\w*|euro|dollar|geld\w*|{_COST}|lohn|gehalt|lösegeld|kopfgeld|betrag|summe|"
+        r"gebühr\w*|\w*schaden|schäden|einbringen|einnahmen|umsatz|gewinn|verlust|bezahlt|gezahlt|investi\w*)\b"
+        r"|wie teuer|(\w+\s+)?welche\w* (preis|summe|betrag|gebühr)"
+        rf"|was {_COST}\b|was (soll|sollen|sollte|wird|würde|hat|haben|hatte|muss)\b.*\b{_COST}\b)",
+    ),
+    ("percent", rf"^({_HOW_MUCH}.*\b(prozent\w*|anteil|\w*quote|\w*rate)\b|welche\w* (prozentsatz|anteil))"),
+    ("age", r"^(wie alt|in welchem alter|mit wie vielen jahren)\b"),
+    (
+        "duration",
+        r"^((\w+\s+)?wie lange|wie viel zeit|(\w+\s+)?wie viele (sekunden|minuten|stunden|tage|wochen|monate|jahre)\b)",
+    ),
+    ("length", r"^wie lang\b"),
+    ("distance", r"^(wie (weit|tief|breit)\b|(aus|in|auf|bis zu) welche\w* (höhe|tiefe|entfernung))"),
+    ("weight", r"^(wie schwer\b|(\w+\s+)?wie viel gewicht|welche\w* gewicht|(\w+\s+)?wie viele (tonnen|kilo\w*)\b)"),
+    ("speed", r"^(wie schnell\b|mit welche\w* geschwindigkeit)"),
+    (
+        "date",
+        r"^((seit|bis|ab)\s+)?wann\b|^(in|an|zu|seit|bis|um) welche\w* (jahr|monat|tag|datum|zeitpunkt|uhrzeit)\b"
+        r"|^um wie viel uhr",
+    ),
+    ("amount", rf"^{_HOW_MUCH}|^wie oft\b"),
+    (
+        "name",
+        r"^((mit|von|für|gegen|an|bei|zu|über|durch)\s+)?(wer|wem|wen|wessen)\b"
+        r"|^wie (heißt|hieß|heißen|hießen|nennt sich)\b|^wie (lautet|lautete) (der|die) name"
+        r"|^(\w+\s+)?welche\w* (firma|unternehmen|konzern|hersteller|partei|verein|organisation|gruppe|zeitung|"
+        r"sender|band|mannschaft|team|club|klub|behörde|agentur|politiker\w*|spieler\w*)\b",
+    ),
 )
-DATE = re.compile(rf"\b(\d{{1,4}}|{_TIME_WORDS})\b", re.I)
+_QUESTION_KINDS = tuple((kind, re.compile(p, re.I)) for kind, p in _QUESTIONS)
+_TIME_WORDS = f"{_MONTHS}|{_DAYS}|jahr|woche|tag|uhr"
 TIME_WORD = re.compile(rf"\b(\d{{4}}|{_TIME_WORDS}|gestern|heute|vorgestern|morgen)\b", re.I)
-AMOUNT = re.compile(
-    r"\d|\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert|tausend|"
-    r"dutzend|hälfte|drittel|viertel|prozent|millionen?|milliarden?)\b",
-    re.I,
-)
 # Reported speech in a sentence, and questions that ask for it („Was sagte …“, „Wie begründete …“).
 SPEECH = re.compile(
     r"[„“\"»«]|\b(sagte|sagt|erklärte|erklärt|betonte|sei|seien|habe|hätte|wäre|würden?|forderte|kritisierte)\b", re.I
@@ -113,19 +201,14 @@ _names = NameFinder()
 
 
 def answer_kind(question: str) -> AnswerKind | None:
-    q = question.strip().lower()
-    return next((kind for kind, prefixes in _KIND_PREFIXES if q.startswith(prefixes)), None)
+    q = " ".join(question.strip().lower().split())
+    return next((kind for kind, pattern in _QUESTION_KINDS if pattern.search(q)), None)
 
 
 def topic_of(question: str) -> str | None:
     """The X of "Was wurde über X gesagt?"-style questions, else None."""
     m = TOPIC_QUESTION.match(question)
     return m.group("topic").strip(" ?.") if m else None
-
-
-def asks_money(question: str) -> bool:
-    q = question.lower()
-    return bool(MONEY_QUESTION.search(q)) and bool(HOW_MUCH.search(q))
 
 
 def mentions(text: str) -> list[Mention]:

@@ -18,7 +18,6 @@ from rag.lang_de import (
     TIME_WORD,
     AnswerKind,
     answer_kind,
-    asks_money,
     mentions,
     name_keys,
     topic_of,
@@ -30,8 +29,7 @@ from rag.text import content_terms
 class Question:
     text: str  # as asked
     query: str  # what is searched: the question, a follow-up completed from the conversation
-    kind: AnswerKind | None  # the kind of detail asked for („Wann“ → a date)
-    money: bool  # asks for an amount of money
+    kind: AnswerKind | None  # the kind of detail asked for („Wann“ → a date, „Wie viel kostet“ → money)
     topic: str | None  # X of „Was wurde über X gesagt?“
     speaker: str | None  # X of „Was sagte X (über Y)?“, when X is a name
     about: str | None  # Y of „Was sagte X über Y?“
@@ -52,7 +50,6 @@ class Question:
             text=text,
             query=query,
             kind=answer_kind(query),
-            money=asks_money(query),
             topic=topic,
             speaker=speaker,
             about=about,
@@ -70,7 +67,7 @@ class Question:
 
     @property
     def asks_detail(self) -> bool:
-        return self.money or self.kind is not None
+        return self.kind is not None
 
 
 def _speaker(query: str, found: tuple[Mention, ...]) -> tuple[str | None, str | None]:

@@ -37,10 +37,42 @@ def test_kinds_of_detail_and_time_words() -> None:
     wer = Question.parse("Wer gewann am Montag 2008 in Klagenfurt?")
     assert wer.kind == "name" and wer.time_words == ("Montag", "2008")
     money = Question.parse("Wie viel Lösegeld wurde gezahlt?")
-    assert money.money and money.asks_detail
+    assert money.kind == "money" and money.asks_detail
     assert Question.parse("Warum wurde der Flug gestrichen?").cause
     assert Question.parse("Was kritisierte die Opposition?").speech
     assert not Question.parse("Was geschah in Kiel?").asks_detail
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Wie viel kostete der Start des Satelliten?", "money"),  # „kostete“, not only „kostet“
+        ("Was soll das neue Medikament kosten?", "money"),
+        ("Was kostet der Notbremsassistent?", "money"),
+        ("Zu welchem Preis wurde eine Tonne CO2 gehandelt?", "money"),
+        ("Wie hoch wurde der Schaden geschätzt?", "money"),
+        ("Wie viele Nominierungen für den Preis gab es?", "amount"),  # a count of nominations
+        ("Wie viele Stücke umfasst die Kostümsammlung?", "amount"),  # „Kostüm“ is no cost
+        ("Mit wie vielen Arbeitslosen rechnet der Ombudsrat?", "amount"),
+        ("Wie hoch war die Arbeitslosenquote im März?", "percent"),
+        ("Welcher Anteil der Mitglieder muss zustimmen?", "percent"),
+        ("Wie alt war das Flugzeug?", "age"),
+        ("Wie lange hatte er in Stadelheim eingesessen?", "duration"),
+        ("Wie lang staute sich der Verkehr?", "length"),
+        ("Aus welcher Höhe fiel der Monteur?", "distance"),
+        ("Wie viel Gewicht verlor der Wanderer?", "weight"),
+        ("Wie schnell verlor die Maschine an Höhe?", "speed"),
+        ("Um welche Uhrzeit verunglückte der Bus?", "date"),
+        ("Seit wann gilt das Gesetz?", "date"),
+        ("Gegen wen verlor sie im Finale?", "name"),
+        ("Wie heißt das Pferd des Olympiasiegers?", "name"),
+        ("Welchem Unternehmen gehört die Anlage?", "name"),
+        ("Was wurde über die Kosten gesagt?", None),
+        ("Was benannte die Konferenz für Maß und Gewicht nach Tesla?", None),
+    ],
+)
+def test_the_kind_of_detail_asked_for(question: str, kind: str | None) -> None:
+    assert Question.parse(question).kind == kind
 
 
 def test_names_are_names_not_capitalised_nouns() -> None:
