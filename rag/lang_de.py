@@ -45,11 +45,12 @@ AnswerKind = Literal[
 ]
 _MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
 _DAYS = "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
-_UNITS_DE = "zwei|drei|vier|fünf|sechs|sieben|acht|neun"
+_DIGIT_WORDS = "zwei|drei|vier|fünf|sechs|sieben|acht|neun"
 # number words as whole words: „Leipzig“ ends in „zig“ and „Jahrhundert“ holds „hundert“
 _COUNT_WORDS = (
-    rf"{_UNITS_DE}|zehn|elf|zwölf|(drei|vier|fünf|sech|sieb|acht|neun)zehn|"
-    rf"(\w+und)?(zwan|drei|vier|fünf|sech|sieb|acht|neun)zig|(\w*(ein|{_UNITS_DE}|zehn|zig|hundert))?(hundert|tausend)\w*|dutzend\w*"
+    rf"{_DIGIT_WORDS}|zehn|elf|zwölf|(drei|vier|fünf|sech|sieb|acht|neun)zehn|"
+    rf"(\w+und)?(zwan|drei|vier|fünf|sech|sieb|acht|neun)zig|"
+    rf"(\w*(ein|{_DIGIT_WORDS}|zehn|zig|hundert))?(hundert|tausend)\w*|dutzend\w*"
 )
 # before a unit, „ein Tag“ and „mehrere Stunden“ are quantities too; alone, „ein“ is an article
 _NUMBER_WORDS = (
