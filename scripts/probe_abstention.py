@@ -52,6 +52,7 @@ from rag.reader.train import auroc
 from rag.text import content_terms, term_matches
 
 KINDS = get_args(AnswerKind)  # the kind of detail asked, one-hot
+N_FEATURES = 11 + len(KINDS)  # the rules' numbers below, without the reader's three
 
 
 def features(rag: Any, text: str) -> tuple[list[float], bool] | None:
@@ -66,7 +67,7 @@ def features(rag: Any, text: str) -> tuple[list[float], bool] | None:
         read = {id(s): float(p) for s, p in zip(sentences, scores, strict=True)}
     verdict = decide(q, sentences, rag.abstain)
     if not sentences:
-        return [0.0] * (19 if rag.reader is not None else 16), True
+        return [0.0] * (N_FEATURES + (3 if rag.reader is not None else 0)), True
     article = best_article(sentences)
     terms = [content_terms(s.text) for s in article]
     qt = list(q.terms)
@@ -92,6 +93,7 @@ def features(rag: Any, text: str) -> tuple[list[float], bool] | None:
         *(float(q.kind == k) for k in KINDS),
         float(len(qt)),
     ]
+    assert len(row) == N_FEATURES  # the empty row above has as many
     if rag.reader is not None:
         best = max(sentences, key=lambda s: s.score)
         row += [max(read.values()), read[id(best)], max((read[id(s)] for s in typed), default=0.0)]
