@@ -23,7 +23,7 @@ from rag.lang_de import ANSWERS, CAUSE, SPEECH, mentions, name_keys
 from rag.question import Question
 from rag.reader.pairs import Candidate
 from rag.retrieval import Passage
-from rag.text import content_terms, term_matches, term_overlap
+from rag.text import content_terms, numbers, term_matches, term_overlap
 
 
 @dataclass
@@ -64,9 +64,9 @@ def has_kind(question: Question, s: Sentence) -> bool:
 def _stated(detail: str, asked: str) -> bool:
     """Does the question already state this detail? By its numbers where it has any („13“ of
     „13-Jährige“ and „13-Jährigen“), else as a whole word („Uhr“ is not in „Uhrzeit“)."""
-    numbers = re.findall(r"\d+", detail)
-    if numbers:
-        return all(re.search(rf"(?<!\d){n}(?!\d)", asked) for n in numbers)
+    stated = numbers(detail)
+    if stated:
+        return stated <= numbers(asked)
     return re.search(rf"\b{re.escape(detail)}\b", asked) is not None
 
 
