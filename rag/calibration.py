@@ -10,9 +10,11 @@ each fitted on the whole news dev set with that model (`rag eval answers`; READM
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
-from rag.abstain import AbstainParams
+from rag.abstain import SIGNALS, AbstainParams
+from rag.abstain_model import load_check
 from rag.extractive import ExtractiveParams
 from rag.verify import VerifyParams
 
@@ -24,6 +26,17 @@ class Calibration:
     extractive: ExtractiveParams
     abstain: AbstainParams
     verify: VerifyParams
+    # The learned abstention check fitted with this model (`rag train abstention`): its file beside
+    # this module and the file's sha256; None: the rules alone.
+    learned: tuple[str, str] | None = None
+
+    def with_learned(self, model: str) -> Calibration:
+        """This set with its learned check loaded into `abstain` (a ModelError when it was changed)."""
+        if self.learned is None:
+            return self
+        name, sha = self.learned
+        check = load_check(Path(__file__).with_name(name), sha, SIGNALS, model)
+        return replace(self, abstain=replace(self.abstain, learned=check))
 
 
 # The defaults of the three classes were fitted with e5-small (their docstrings).
@@ -39,15 +52,23 @@ EMBEDDINGGEMMA = Calibration(
     ExtractiveParams(w_dense=0.45, margin=0.12),
     AbstainParams(min_dense=0.35, lexical_dense=0.5),
     VerifyParams(min_dense=0.3),
+    # `rag train abstention --data ../shared/data --out rag/abstain-embeddinggemma.json`
+    learned=("abstain-embeddinggemma.json", "07e212552c21150c0595ec2d9fb2db8d3e698bcc9e1e3cc9191466ae02223791"),
 )
 BY_MODEL = {"multilingual-e5-small": E5_SMALL, "embeddinggemma-300m": EMBEDDINGGEMMA}
 
 
-def calibration_for(embedder_name: str) -> Calibration:
-    """The set for the model behind `embedder_name` ("<folder>" or "<folder>+int8")."""
-    model = embedder_name.split("+", 1)[0]
+def model_of(embedder_name: str) -> str:
+    """The model behind an embedder's name ("<folder>" or "<folder>+int8")."""
+    return embedder_name.split("+", 1)[0]
+
+
+def calibration_for(embedder_name: str, learned: bool = True) -> Calibration:
+    """The set for the model behind `embedder_name`, with its learned abstention check unless
+    `learned` is False (the rules alone, as when refitting it)."""
+    model = model_of(embedder_name)
     found = BY_MODEL.get(model)
     if found is None:
-        log.warning("no calibration for embedder %r: using e5-small's; fit one on a dev set", model)
+        log.warning("no calibration for embedder %r: using e5-small's rules; fit a set on a dev set", model)
         return E5_SMALL
-    return found
+    return found.with_learned(model) if learned else found

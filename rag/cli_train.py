@@ -1,4 +1,5 @@
-"""`rag train reader`: the training command, apart from the everyday commands in `rag.cli`."""
+"""`rag train reader` and `rag train abstention`: the training commands, apart from the everyday
+commands in `rag.cli`."""
 
 from __future__ import annotations
 
@@ -115,3 +116,55 @@ def train_reader_cmd(
         typer.echo(f"Fehler: {e}", err=True)
         raise typer.Exit(1) from None
     typer.echo(json.dumps(asdict(report), indent=None if as_json else 1, ensure_ascii=False))
+
+
+@train_app.command("abstention")
+def train_abstention_cmd(
+    data: Annotated[Path, typer.Option(help="Folder laid out like ../shared/data (news_wikinews_de/…).")],
+    out: Annotated[Path, typer.Option(help="Where to write the check (.json).")],
+    questions: Annotated[
+        Path, typer.Option(help="Hand-written news questions to fit on (the format of eval/'s sets).")
+    ] = Path("rag/reader/news_questions.jsonl"),
+    measure: Annotated[
+        Optional[list[Path]],
+        typer.Option(help="Further question sets to report on; default: eval/questions_heldout*.jsonl."),
+    ] = None,
+    cache: Annotated[Path, typer.Option(help="Where the Wikinews articles are indexed (rag eval's cache).")] = CACHE,
+) -> None:
+    """Fit the learned abstention check on the hand-written questions, calibrate its threshold on
+    the kept-back ones and the news dev set, and report it on every set (JSON)."""
+    from rag.calibration import model_of
+    from rag.evaluate import load_articles, read_jsonl
+    from rag.train_abstention import train_abstention
+
+    news = data / "news_wikinews_de"
+    sets = measure if measure is not None else sorted(Path("eval").glob("questions_heldout*.jsonl"))
+    for file, what in (
+        (news / "articles.jsonl", "--data"),
+        (news / "questions_dev.jsonl", "--data"),
+        (questions, "--questions"),
+        *((m, "--measure") for m in sets),
+    ):
+        if not file.is_file():
+            typer.echo(f"Fehler: {what}: {file} is not a file", err=True)
+            raise typer.Exit(1)
+    try:
+        # the rules alone: the check being fitted must not judge its own training questions
+        rag = eval_rag(
+            load_articles([news / "articles.jsonl"]),
+            cache,
+            {"generator": "none", "judge": "off", "reader": "off", "learned_abstain": "off"},
+        )
+        measured = {"dev": read_jsonl(news / "questions_dev.jsonl")} | {m.stem: read_jsonl(m) for m in sets}
+        report = train_abstention(
+            rag,
+            read_jsonl(questions),
+            measured,
+            out,
+            model_of(rag.embedder.name),
+            say=lambda m: typer.echo(m, err=True),
+        )
+    except (RagError, ValueError) as e:
+        typer.echo(f"Fehler: {e}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(report, indent=1, ensure_ascii=False))

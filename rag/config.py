@@ -57,6 +57,12 @@ class Settings(BaseSettings):
         description="on: the trained reader scores the sentences an answer quotes (its confidence, ~0.2 s); "
         "off by default because as an abstention check it does not beat the rules (README, 'The reader').",
     )
+    learned_abstain: Literal["on", "off"] = Field(
+        "on",
+        description="on: where the rules find the detail asked for, a logistic regression fitted on hand-written "
+        "questions may still abstain (`rag train abstention`; README, 'The learned check'). off: the rules alone, "
+        "as when the check is refitted.",
+    )
     judge: Literal["off", "on"] = Field(
         "off",
         description="on: a 1.5B chat model reads what each answer quotes and the pipeline abstains when it "

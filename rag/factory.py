@@ -101,7 +101,7 @@ def build_rag(
     catalog = catalog or (archive or build_archive(settings)).load()  # fails fast, before loading models
     embedder = embedder or build_embedder(settings)
     catalog.check_embedder(embedder)
-    calibration = calibration_for(embedder.name)
+    calibration = calibration_for(embedder.name, learned=settings.learned_abstain == "on")
     if generator is None:
         generator = build_generator(settings)
     rag = Rag(
