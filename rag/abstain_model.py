@@ -68,7 +68,7 @@ def save_check(check: LearnedCheck, path: Path, report: dict[str, Any]) -> str:
     """Write the check and what measured it; returns the file's sha256 (record it in `rag.calibration`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     body = {"format": FORMAT, **asdict(check), "report": report}
-    path.write_text(json.dumps(body, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(body, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

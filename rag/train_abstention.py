@@ -73,9 +73,9 @@ def collect(rag: Any, train: list[dict[str, Any]], measured: dict[str, list[dict
     return rows
 
 
-def rates(abstain: np.ndarray, answerable: np.ndarray) -> list[float]:
-    """abstain_unanswerable and false_abstain of these abstentions."""
-    return [round(float(abstain[~answerable].mean()), 3), round(float(abstain[answerable].mean()), 3)]
+def rates(abstain: np.ndarray, answerable: np.ndarray) -> list[float | None]:
+    """abstain_unanswerable and false_abstain of these abstentions; None for a set without such questions."""
+    return [round(float(a.mean()), 3) if a.size else None for a in (abstain[~answerable], abstain[answerable])]
 
 
 def pick_threshold(kept: list[Row], dev: list[Row], check: LearnedCheck) -> float:
@@ -121,7 +121,7 @@ def train_abstention(
         scale=tuple(scale.round(6).tolist()),
         weights=tuple(weights.round(6).tolist()),
         bias=round(bias, 6),
-        threshold=0.5,
+        threshold=BOUNDARY,  # until pick_threshold below has checked the levels
     )
     by_split: dict[str, list[Row]] = {}
     for r in rows:
@@ -135,7 +135,7 @@ def train_abstention(
         report["sets"][name] = {
             "questions": len(rs),
             "unanswerable": int((~ys).sum()),
-            "auroc": round(auroc(p, ys), 3),
+            "auroc": None if len(set(ys.tolist())) < 2 else round(auroc(p, ys), 3),
             "rules": rates(rules, ys),
             "with_check": rates(rules | (p < check.threshold), ys),
             "by_threshold": {t: rates(rules | (p < t), ys) for t in GRID[1::2]} if name in ("kept", "dev") else {},

@@ -177,9 +177,11 @@ def questions(pairs: list[tuple[str, bool]]) -> list[dict[str, object]]:
 
 
 def test_training_fits_writes_a_loadable_check_and_a_refit_writes_the_same_bytes(seed_rag: Rag, tmp_path: Path) -> None:
-    measured = {"dev": questions(TRAIN[:2] + TRAIN[4:5])}
+    measured = {"dev": questions(TRAIN[:2] + TRAIN[4:5]), "answerable_only": questions(TRAIN[:2])}
     first = train_abstention(seed_rag, questions(TRAIN), measured, tmp_path / "a.json", "embeddinggemma-300m")
     assert first["fitted_questions"] == 7 and first["sets"]["dev"]["questions"] == 3
+    only = first["sets"]["answerable_only"]  # no unanswerable question: no rate and no AUROC, not NaN
+    assert only["auroc"] is None and only["rules"][0] is None and only["rules"][1] is not None
     check = load_check(tmp_path / "a.json", first["sha256"], SIGNALS, "embeddinggemma-300m")
     assert 0.0 <= check.threshold <= BOUNDARY and len(check.weights) == N
     assert json.loads((tmp_path / "a.json").read_text())["report"]["sets"]["train"]["unanswerable"] == 3
