@@ -95,6 +95,7 @@ async def chat_completions(body: ChatRequest, r: RagDep, request: Request) -> di
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
             "sources": _sources(answer),
             "abstained": answer.abstained,
+            "abstain_reason": answer.abstain_reason,
         }
 
     def chunks() -> Iterator[str]:
@@ -112,7 +113,9 @@ async def chat_completions(body: ChatRequest, r: RagDep, request: Request) -> di
         yield chunk({"role": "assistant", "content": ""})
         for line in answer.answer.splitlines(keepends=True):
             yield chunk({"content": line})
-        yield chunk({}, "stop", sources=_sources(answer), abstained=answer.abstained)
+        yield chunk(
+            {}, "stop", sources=_sources(answer), abstained=answer.abstained, abstain_reason=answer.abstain_reason
+        )
         yield "data: [DONE]\n\n"
 
     return StreamingResponse(chunks(), media_type="text/event-stream")

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
+
+# Why an answer abstains: nothing related was found; the articles found lack the detail asked for
+# (the rules); the learned check doubts that they answer; the reader's or the judge's score for
+# what would have been quoted is below its threshold.
+AbstainReason = Literal["unrelated", "missing", "doubtful", "reader", "judge"]
 
 
 class Quote(BaseModel):
@@ -48,6 +55,12 @@ class Answer(BaseModel):
     question: str
     answer: str
     abstained: bool
+    abstain_reason: AbstainReason | None = Field(
+        None,
+        description="Why it abstained (None when it answers): unrelated (no article is close to the question), "
+        "missing (the closest articles lack the detail asked for), doubtful (the learned check doubts they "
+        "answer it), reader or judge (that model's score for what would have been quoted is below its threshold).",
+    )
     citations: list[Citation]
     related: list[Citation] = Field(default_factory=list, description="Closest passages when abstaining.")
     timings: Timings

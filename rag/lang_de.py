@@ -12,8 +12,24 @@ from typing import Literal
 
 from index.analyzer import fold
 from index.names import Mention, NameFinder, genitive_base
+from rag.answer import AbstainReason
 
 ABSTAIN_TEXT = "In den vorliegenden Artikeln finde ich dazu keine Angaben."
+# Said after ABSTAIN_TEXT, so that a reader knows whether the closest passages shown below it are
+# worth reading. Hedged: each check errs (README, "Measuring it").
+_WHY: dict[AbstainReason, str] = {
+    "unrelated": "Kein Artikel scheint diese Frage zu behandeln.",
+    "missing": "Die Artikel behandeln das Thema, nennen aber offenbar nicht, wonach gefragt ist.",
+    "doubtful": "Die gefundenen Stellen beantworten die Frage wahrscheinlich nicht.",
+    "reader": "Die Prüfung der gefundenen Stellen ergab, dass sie die Frage wohl nicht beantworten.",
+    "judge": "Die Prüfung der gefundenen Stellen ergab, dass sie die Frage wohl nicht beantworten.",
+}
+
+
+def abstain_text(reason: AbstainReason) -> str:
+    """The answer's text when it abstains: that nothing was found, and why."""
+    return f"{ABSTAIN_TEXT} {_WHY[reason]}"
+
 
 # "Was wurde über X gesagt?", "Was steht in den Artikeln über X?": what the archive says about X.
 # A named speaker ("Was sagte Sgrena über X?") asks what one person said (`SPEAKER_QUESTION`),

@@ -24,7 +24,7 @@ from index.errors import GeneratorUnavailable, InputError
 from index.filters import Filters
 from index.readers import is_blank
 from rag.abstain import AbstainParams, Decision, decide, naming_articles
-from rag.answer import Answer, Citation, ModelInfo, Timings
+from rag.answer import AbstainReason, Answer, Citation, ModelInfo, Timings
 from rag.compose import Composed, compose_generated, compose_quotes, related
 from rag.config import Grammar, Mode
 from rag.extractive import (
@@ -38,7 +38,7 @@ from rag.extractive import (
 from rag.generator import Generator, Message
 from rag.grammar import quote_grammar
 from rag.judge import Judging, quoted_evidence
-from rag.lang_de import ABSTAIN_TEXT
+from rag.lang_de import abstain_text
 from rag.probe import ProbeCache, probe_generator
 from rag.prompt import fit_messages
 from rag.question import Question
@@ -162,29 +162,34 @@ class Rag:
         def finish(
             text: str,
             cites: list[Citation],
-            abstained: bool,
             mode_used: str,
             fallback: str | None,
             confidence: float | None,
             omitted: int = 0,
+            reason: AbstainReason | None = None,
         ) -> Answer:
             timings.total_ms = (time.perf_counter() - t0) * 1000
             sure = self.judging.sure if timings.judge_ms is not None and self.judging else self.abstain.sure_reader
             return Answer(
                 question=question,
                 answer=text,
-                abstained=abstained,
+                abstained=reason is not None,
+                abstain_reason=reason,
                 citations=cites,
-                related=related(passages) if abstained else [],
+                related=related(passages) if reason is not None else [],
                 timings=timings,
                 model=self.model_info,
                 mode=mode_used,
                 fallback=fallback,
                 search_query=query,
                 confidence=confidence,
-                low_confidence=confidence is not None and not abstained and confidence < sure,
+                low_confidence=confidence is not None and reason is None and confidence < sure,
                 omitted_passages=omitted,
             )
+
+        def abstain(reason: AbstainReason, confidence: float | None) -> Event:
+            """No answer: say why, and show the closest passages."""
+            return Event("answer", finish(abstain_text(reason), [], "extractive", None, confidence, reason=reason))
 
         if decision.abstain:
             chosen = []
@@ -193,7 +198,8 @@ class Rag:
         else:
             chosen = select(parsed, sentences, self.extractive)
         if not passages or not chosen:
-            yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None, None))
+            # nothing chosen although the rules found: the detail is not among the candidates
+            yield abstain("missing" if decision.verdict == "found" else decision.verdict, None)
             return
         if decision.details and decision.details[0] not in chosen:
             # The sentence that states the requested detail is quoted even when it scored lower.
@@ -205,7 +211,7 @@ class Rag:
             timings.read_ms = (time.perf_counter() - t2) * 1000
             confidence = round(float(scores.max()), CONFIDENCE_DIGITS)
             if confidence < self.abstain.min_reader:
-                yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None, confidence))
+                yield abstain("reader", confidence)
                 return
         headers = bool(parsed.topic) or _articles(chosen, passages) > 1
         quoted = compose_quotes(passages, chosen, with_headers=headers)
@@ -216,7 +222,7 @@ class Rag:
             confidence = round(self.judging.judge(query, *quoted_evidence(quoted.citations)), CONFIDENCE_DIGITS)
             timings.judge_ms = (time.perf_counter() - tj) * 1000  # the judge's p replaces the reader's
             if confidence < self.judging.threshold:  # the quotes do not answer it: say so, show what is near
-                yield Event("answer", finish(ABSTAIN_TEXT, [], True, "extractive", None, confidence))
+                yield abstain("judge", confidence)
                 return
         fallback: str | None = None
         omitted = 0
@@ -227,11 +233,11 @@ class Rag:
                 log.warning("generation failed, answering extractively: %s", e)
                 composed = None
             if composed is not None:
-                answer = finish(composed.text, composed.citations, False, "generative", None, confidence, omitted)
+                answer = finish(composed.text, composed.citations, "generative", None, confidence, omitted)
                 yield Event("answer", answer)
                 return
             fallback = "extractive"
-        yield Event("answer", finish(quoted.text, quoted.citations, False, "extractive", fallback, confidence, omitted))
+        yield Event("answer", finish(quoted.text, quoted.citations, "extractive", fallback, confidence, omitted))
 
     def candidates(self, question: Question) -> tuple[list[Passage], list[Sentence]]:
         """Retrieval and `evidence` for one question, unfiltered, as `stream` does them."""

@@ -27,7 +27,7 @@ from rag.answer import Answer
 from rag.cli_eval import CACHE, eval_rag
 from rag.evaluate import evaluate_answers, percentile, read_jsonl
 from rag.judge import LlamaJudge, quoted_evidence
-from rag.lang_de import ABSTAIN_TEXT
+from rag.lang_de import abstain_text
 
 THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8)
 COLUMNS = (
@@ -48,7 +48,8 @@ def replay(answers: dict[str, Answer], scores: dict[str, float], threshold: floa
         answer = answers[question]
         if threshold is None or answer.abstained or scores[question] >= threshold:
             return answer
-        return answer.model_copy(update={"answer": ABSTAIN_TEXT, "abstained": True, "citations": []})
+        update = {"answer": abstain_text("judge"), "abstained": True, "abstain_reason": "judge", "citations": []}
+        return answer.model_copy(update=update)
 
     return ask
 

@@ -40,6 +40,14 @@ def test_ask_returns_cited_answer_with_exact_passages(client: TestClient, seed_d
     assert set(body["timings"]) == {"embed_ms", "search_ms", "read_ms", "judge_ms", "generate_ms", "total_ms"}
 
 
+def test_an_abstention_says_why_in_its_text_and_its_reason(client: TestClient) -> None:
+    body = client.post("/ask", json={"question": "Wie viele Soldaten hat China nach Malaysia geschickt?"}).json()
+    assert body["abstained"] and body["abstain_reason"] == "missing" and body["citations"] == []
+    assert body["answer"].startswith("In den vorliegenden Artikeln finde ich dazu keine Angaben. Die Artikel")
+    answered = client.post("/ask", json={"question": "Wo trafen sich Hegseth und Dong?"}).json()
+    assert not answered["abstained"] and answered["abstain_reason"] is None
+
+
 @pytest.mark.parametrize(
     ("payload", "needle"),
     [

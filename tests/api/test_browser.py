@@ -143,6 +143,16 @@ def test_ask_click_citation_and_follow_up(browser: Any, page_server: str) -> Non
     assert browser.save_screenshot(str(ARTIFACTS / "browser-chat.png"))
 
 
+def test_an_abstention_says_why_and_offers_the_closest_passages(browser: Any, page_server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(page_server + "/")
+    answer = ask(browser, "Wie viele Soldaten hat China nach Malaysia geschickt?", 1)
+    assert "abstained" in answer.get_attribute("class")
+    assert "Die Artikel behandeln das Thema, nennen aber offenbar nicht, wonach gefragt ist." in answer.text
+    assert answer.find_elements(By.CSS_SELECTOR, ".related li a.cite")
+
+
 def test_page_fits_a_phone_screen(browser: Any, page_server: str) -> None:
     browser.set_window_size(390, 844)
     try:

@@ -29,6 +29,14 @@ def test_non_streaming_answer_carries_sources(client: OpenAI, seed_data_dir: Pat
     assert all(f"[{s['n']}]" in text for s in sources)
 
 
+def test_an_abstention_carries_its_reason(client: OpenAI) -> None:
+    resp = client.chat.completions.create(
+        model="quellen", messages=[{"role": "user", "content": "Wie viele Soldaten hat China nach Malaysia geschickt?"}]
+    )
+    assert resp.model_extra["abstained"] and resp.model_extra["abstain_reason"] == "missing"  # type: ignore[index]
+    assert "nennen aber offenbar nicht, wonach gefragt ist" in (resp.choices[0].message.content or "")
+
+
 def test_streaming_answer_with_history(client: OpenAI) -> None:
     stream = client.chat.completions.create(
         model="quellen",

@@ -153,7 +153,8 @@ def rules_rag(seed_data_dir: Path, embedder: Embedder, reader: Reader, model_set
 def test_a_name_the_seed_lacks_abstains_by_the_check_where_the_rules_answer(seed_rag: Rag, rules_rag: Rag) -> None:
     assert rules_rag.abstain.learned is None and not rules_rag.ask(NO_SPOKESMAN).abstained  # Hegseth, wrongly
     a = seed_rag.ask(NO_SPOKESMAN)
-    assert a.abstained and a.citations == [] and a.related
+    assert a.abstained and a.abstain_reason == "doubtful" and a.citations == [] and a.related
+    assert a.answer.endswith("Die gefundenen Stellen beantworten die Frage wahrscheinlich nicht.")
     answered = seed_rag.ask("Wer ist der chinesische Verteidigungsminister?")
     assert not answered.abstained and "Dong Jun" in answered.answer
 
