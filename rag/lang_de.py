@@ -85,8 +85,8 @@ _DISTANCE_UNITS = rf"{_UNIT}(?:\w*meter\w*|km|m|cm|mm|\w*meilen?|fuß|lichtjahr\
 _WEIGHT_UNITS = rf"{_UNIT}(?:\w*gramm|kilo|kg|g|\w*tonnen?|t|pfund|zentner)\b"
 _SPEED_UNITS = rf"{_UNIT}(?:km/h|stundenkilometer\w*|knoten|mach)\b"
 MONEY = re.compile(
-    r"(\d[\d.,]*|\b(ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|hundert|tausend)\w*)\s*"
-    r"(millionen\s+|milliarden\s+|mio\.?\s+|mrd\.?\s+)?"
+    rf"(\d[\d.,]*|\b(?:{_NUMBER_WORDS})\b)\s*"
+    r"(million(en)?\s+|milliarden?\s+|mio\.?\s+|mrd\.?\s+)?"
     r"(euro|€|dollar|us-dollar|\$|pesos?|franken|pfund|yuan|rubel|kronen|cent)\b|[€$]\s*\d|"
     r"\b(kostenlos|kostenfrei|gratis|umsonst|unentgeltlich)\b",
     re.I,

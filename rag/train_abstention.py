@@ -11,10 +11,10 @@ the largest one up to `BOUNDARY` at which abstaining when the rules do *or* the 
 keeps dev false_abstain within `MAX_DEV_FALSE` and catches at least as many kept-back unanswerable
 questions as it loses answerable ones. It stops at the boundary because above it the check would
 abstain on questions it finds more likely answerable than not. Letting the kept-back count choose
-above it too picked 0.65 (net 4 kept-back questions against 3 at 0.5), and on the four held-out
-sets that lost 22 of 86 answerable questions instead of 14 for the same 30 of 51 unanswerable
-ones caught: the kept-back questions share the training questions' writer and style, so beyond
-the fit's own boundary they mislead.
+above it too picked 0.65 with the first fit (net 4 kept-back questions against 3 at 0.5), and on
+the four held-out sets that lost 22 of 86 answerable questions instead of 14 for the same 30 of 51
+unanswerable ones caught: the kept-back questions share the training questions' writer and style,
+so beyond the fit's own boundary they mislead.
 The held-out sets measure the check on questions it was not fitted on; note that the stop at
 the boundary was decided after seeing them, as said above.
 """

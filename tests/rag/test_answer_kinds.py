@@ -14,6 +14,9 @@ from rag.question import Question
     ("kind", "holds", "lacks"),
     [
         ("money", "Die Studie soll 50 Millionen Euro kosten.", "16 Minuten nach dem Start kamen die Signale."),
+        ("money", "Der Eintritt kostet zwanzig Euro.", "Zwanzig Besucher kamen zum Euro-Gipfel."),
+        ("money", "Das Werk kostete eine Million Euro.", "Eine Million Menschen sahen zu."),
+        ("money", "Die Hilfe umfasst eine Milliarde Dollar.", "Eine Milliarde Menschen sind betroffen."),
         ("percent", "Die Quote lag bei 11,7 Prozent.", "Die Quote wird im März veröffentlicht."),
         ("age", "Das verunglückte Flugzeug war 26 Jahre alt.", "Das Flugzeug kam aus Odessa."),
         ("age", "Der 44-jährige Mann wurde entlassen.", "Der Mann wurde entlassen."),
