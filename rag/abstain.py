@@ -1,4 +1,4 @@
-"""Decide whether the articles answer the question: unrelated, missing, or found.
+"""Decide whether the articles answer the question: unrelated, missing, doubtful, or found.
 
 Retrieval scores alone cannot tell: an unanswerable news question is about a real article but
 asks for a detail it lacks (a price, a date, a name), so its passages are as close as those of an
@@ -24,7 +24,8 @@ Focus terms are the question's words that occur in few sentences of the best art
 `focus_share` of them, or in one): "Lösegeld" or "verurteilt" rather than the article's topic,
 "Wallert" or "Augsburg". The ransom question then no longer counts the bounty's "fünf Millionen
 Pesos" elsewhere in the article as its answer. The rule thresholds are fitted on the whole news
-dev set, and `min_reader` on it and the reader's kept-back data (tables in the README).
+dev set, `min_reader` on it and the reader's kept-back data, and the learned check on hand-written
+questions (`rag.train_abstention`; tables in the README).
 """
 
 from __future__ import annotations
