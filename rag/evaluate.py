@@ -251,6 +251,7 @@ def evaluate_answers(
     read_ms: list[float] = []
     confidences: list[tuple[float, bool, bool]] = []  # (confidence, abstained by the rules, answerable)
     marks: list[tuple[float, bool]] = []  # (confidence, right) of answers given
+    by_reason: dict[str, dict[str, int]] = {}  # which check abstained, on which kind of question
     for q, span in zip(questions, spans, strict=True):
         ev = articles[q["article_id"]].text[span[0] : span[1]] if span else ""
         t0 = time.perf_counter()
@@ -271,7 +272,11 @@ def evaluate_answers(
             "answer": a.answer,
             "unsupported": bad,
             "confidence": a.confidence,
+            "abstain_reason": a.abstain_reason,
         }
+        if a.abstain_reason is not None:
+            counts = by_reason.setdefault(a.abstain_reason, {"unanswerable": 0, "answerable": 0})
+            counts["answerable" if q.get("answerable", True) else "unanswerable"] += 1
         hit = False
         if not q.get("answerable", True):
             n_un += 1
@@ -311,6 +316,7 @@ def evaluate_answers(
         "answer_recall": round(statistics.fmean(recalls) if recalls else 0.0, 4),
         "abstain_unanswerable": round(abstain_un / max(n_un, 1), 4),
         "false_abstain": round(false_abstain / max(n_ans, 1), 4),
+        "abstentions_by_reason": dict(sorted(by_reason.items())),
         "unsupported_sentences": unsupported,
         "german_rate": round(german / max(len(questions), 1), 4),
         "p50_ms": round(percentile(latency, 0.5), 1),

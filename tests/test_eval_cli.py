@@ -86,6 +86,9 @@ def test_eval_on_news_with_distractors_and_answers(tmp_path: Path) -> None:
     assert out["citation_hit"] == 1.0 and out["abstain_unanswerable"] == 1.0 and out["false_abstain"] == 0.0
     assert out["unsupported_sentences"] == 0 and out["german_rate"] == 1.0
     assert {d["id"]: d["abstained"] for d in out["details"]} == {"n1": False, "n2": True}
+    # which check abstained, counted by kind of question (the details name it per question)
+    reason = {d["id"]: d["abstain_reason"] for d in out["details"]}["n2"]
+    assert out["abstentions_by_reason"] == {reason: {"unanswerable": 1, "answerable": 0}}
     assert not data.exists()
 
     # evidence given as offsets and no answer text (eval/questions_heldout.jsonl's form)
