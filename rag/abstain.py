@@ -39,7 +39,7 @@ from rag.abstain_model import LearnedCheck
 from rag.extractive import Sentence, has_kind
 from rag.lang_de import AnswerKind, name_keys
 from rag.question import Question
-from rag.text import content_terms, term_matches
+from rag.text import content_terms, term_matches, term_overlap
 
 
 @dataclass(frozen=True)
@@ -121,26 +121,21 @@ def signals(question: Question, sentences: list[Sentence], details: list[Sentenc
         return [0.0] * len(SIGNALS)
     article = best_article(sentences)
     terms = [content_terms(s.text) for s in article]
-    asked = list(question.terms)
-
-    def covered(ts: set[str]) -> float:
-        return sum(term_matches(t, ts, compound_heads=True) for t in asked) / max(len(asked), 1)
-
     windows = [set().union(*terms[max(0, i - 1) : i + 2]) for i in range(len(article))]
     typed = [s for s in article if s.typed]
     return [
         max(s.dense for s in sentences),
         max(s.lexical for s in sentences),
         max(s.score for s in sentences),
-        covered(set().union(*terms)),
-        max(covered(w) for w in windows),
+        term_overlap(question.terms, set().union(*terms), compound_heads=True),
+        max(term_overlap(question.terms, w, compound_heads=True) for w in windows),
         max((s.dense for s in typed), default=0.0),
         max((s.lexical for s in typed), default=0.0),
         len(typed) / len(article),
         float(details is not None),
         float(bool(details)),
         *(float(question.kind == k) for k in KINDS),
-        float(len(asked)),
+        float(len(question.terms)),
     ]
 
 

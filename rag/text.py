@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 
 from index.analyzer import analyze
 
@@ -102,11 +103,11 @@ def term_matches(term: str, terms: set[str], compound_heads: bool = False) -> bo
     return compound_heads and any(len(t) >= 4 and t in term for t in terms)
 
 
-def term_overlap(question_terms: set[str], terms: set[str]) -> float:
+def term_overlap(question_terms: AbstractSet[str], terms: set[str], compound_heads: bool = False) -> float:
     """Share of question terms found in `terms` (see `term_matches`)."""
     if not question_terms:
         return 0.0
-    return sum(term_matches(q, terms) for q in question_terms) / len(question_terms)
+    return sum(term_matches(q, terms, compound_heads) for q in question_terms) / len(question_terms)
 
 
 def numbers(text: str) -> set[str]:
