@@ -16,13 +16,15 @@ from rag.answer import AbstainReason
 
 ABSTAIN_TEXT = "In den vorliegenden Artikeln finde ich dazu keine Angaben."
 # Said after ABSTAIN_TEXT, so that a reader knows whether the closest passages shown below it are
-# worth reading. Hedged: each check errs (README, "Measuring it").
+# worth reading. Hedged: each check errs (README, "Measuring it"). The reader and the judge both
+# read the quotes, so one sentence serves both.
+_CHECKED = "Die Prüfung der gefundenen Stellen ergab, dass sie die Frage wohl nicht beantworten."
 _WHY: dict[AbstainReason, str] = {
     "unrelated": "Kein Artikel scheint diese Frage zu behandeln.",
     "missing": "Die Artikel behandeln das Thema, nennen aber offenbar nicht, wonach gefragt ist.",
     "doubtful": "Die gefundenen Stellen beantworten die Frage wahrscheinlich nicht.",
-    "reader": "Die Prüfung der gefundenen Stellen ergab, dass sie die Frage wohl nicht beantworten.",
-    "judge": "Die Prüfung der gefundenen Stellen ergab, dass sie die Frage wohl nicht beantworten.",
+    "reader": _CHECKED,
+    "judge": _CHECKED,
 }
 
 
