@@ -53,7 +53,7 @@ EMBEDDINGGEMMA = Calibration(
     AbstainParams(min_dense=0.35, lexical_dense=0.5),
     VerifyParams(min_dense=0.3),
     # `rag train abstention --data ../shared/data --out rag/abstain-embeddinggemma.json`
-    learned=("abstain-embeddinggemma.json", "2f8fcdbdb4fa1bc76b136d2c1c96887525f86bcab314daf0f3ab54d8550b08e6"),
+    learned=("abstain-embeddinggemma.json", "c2318c519351519cfdaf5ff24a011e09050a8c2f492ddb09837262ac2b5a8e00"),
 )
 BY_MODEL = {"multilingual-e5-small": E5_SMALL, "embeddinggemma-300m": EMBEDDINGGEMMA}
 

@@ -67,8 +67,8 @@ _DIGIT_WORDS = "zwei|drei|vier|fünf|sechs|sieben|acht|neun"
 # number words as whole words: „Leipzig“ ends in „zig“ and „Jahrhundert“ holds „hundert“
 _COUNT_WORDS = (
     rf"{_DIGIT_WORDS}|zehn|elf|zwölf|(drei|vier|fünf|sech|sieb|acht|neun)zehn|"
-    rf"(\w+und)?(zwan|drei|vier|fünf|sech|sieb|acht|neun)zig|"
-    rf"(\w*(ein|{_DIGIT_WORDS}|zehn|zig|hundert))?(hundert|tausend)\w*|dutzend\w*"
+    rf"(\w+und)?((zwan|vier|fünf|sech|sieb|acht|neun)zig|dreißig)|"
+    rf"(\w*(ein|{_DIGIT_WORDS}|zehn|zig|ßig|hundert))?(hundert|tausend)\w*|dutzend\w*"
 )
 # before a unit, „ein Tag“ and „mehrere Stunden“ are quantities too; alone, „ein“ is an article
 _NUMBER_WORDS = (
@@ -99,8 +99,11 @@ _ANSWERS: dict[AnswerKind, str] = {
         rf"\d\s*%|{_QUANTITY}{_UNIT}prozent|hälfte|drittel|viertel|fünftel|zehntel|fache\b|"
         r"\bjede[rs]?\s+(zweite|dritte|vierte|fünfte)"
     ),
+    # years only as an age („83 Jahre alt“, „mit / im Alter von 78 Jahren“, „vor 515 Millionen
+    # Jahren“), not as a span („seit 25 Jahren“); -jährig after a number („diesjährig“ is none)
     "age": (
-        rf"{_QUANTITY}{_UNIT}jahre?n?\b|(\d+-|\w*)jährig\w*|\balter\b|\(\d{{1,3}}\)|\bgeboren\b|\bjahrgang\b|"
+        rf"{_QUANTITY}{_UNIT}jahre?n?\s+alt\b|\b(mit|von|vor)\s+{_QUANTITY}{_UNIT}jahren\b|"
+        rf"(\d+-?|\b(?:{_NUMBER_WORDS}))jährig\w*|\balter\b|\(\d{{1,3}}\)|\bgeboren\b|\bjahrgang\b|"
         r"baujahr|lebensjahr"
     ),
     "duration": (

@@ -20,6 +20,11 @@ from rag.question import Question
         ("percent", "Die Quote lag bei 11,7 Prozent.", "Die Quote wird im März veröffentlicht."),
         ("age", "Das verunglückte Flugzeug war 26 Jahre alt.", "Das Flugzeug kam aus Odessa."),
         ("age", "Der 44-jährige Mann wurde entlassen.", "Der Mann wurde entlassen."),
+        # a span of years is no age, nor is a -jährig that counts no years
+        ("age", "Er starb im Alter von 78 Jahren.", "In den vergangenen 25 Jahren lag er immer richtig."),
+        ("age", "Er starb mit 78 Jahren.", "Er war seit 25 Jahren verheiratet."),
+        ("age", "Die Fossilien entstanden vor 515 Millionen Jahren.", "Die diesjährige Wahl ging verloren."),
+        ("age", "Der dreißigjährige Fahrer überlebte.", "Der langjährige Vorsitzende trat zurück."),
         ("duration", "Die Strecke blieb für mehrere Stunden gesperrt.", "Die Strecke wurde gesperrt."),
         ("distance", "Der Monteur fiel zehn Meter tief.", "Der Monteur kam mit einem Schrecken davon."),
         ("distance", "Die Kollision geschah in etwa 400 Metern Höhe.", "Er wiegt 630 Kilogramm."),
@@ -43,6 +48,10 @@ def test_number_words_are_whole_words() -> None:
     assert ANSWERS["amount"].search("Zehntausende kamen zur Kundgebung.")
     assert not ANSWERS["amount"].search("Er kam mit einem Auto aus Leipzig.")  # „ein“ is an article, „zig“ a city's end
     assert ANSWERS["duration"].search("Das dauerte einen Tag.")  # before a unit, „ein“ counts
+    # „dreißig“ is no „dreizig“
+    assert ANSWERS["money"].search("Der Eintritt kostet dreißig Euro.")
+    assert ANSWERS["amount"].search("Es kamen zweiunddreißig Menschen.")
+    assert ANSWERS["amount"].search("Es kamen dreißigtausend Besucher.")
 
 
 def sentence(text: str) -> Sentence:
