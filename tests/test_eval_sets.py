@@ -13,8 +13,8 @@ from tests.conftest import ROOT
 SETS = sorted((ROOT / "eval").glob("questions_*.jsonl"))
 
 
-def test_all_four_sets_are_there() -> None:
-    assert [p.name for p in SETS] == [f"questions_heldout{n}.jsonl" for n in ("", "2", "3", "4")]
+def test_all_five_sets_are_there() -> None:
+    assert [p.name for p in SETS] == [f"questions_heldout{n}.jsonl" for n in ("", "2", "3", "4", "5")]
 
 
 @pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
