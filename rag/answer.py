@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 # Why an answer abstains: nothing related was found; the articles found lack the detail asked for
 # (the rules); the learned check doubts that they answer; the reader's or the judge's score for
@@ -54,7 +54,6 @@ class ModelInfo(BaseModel):
 class Answer(BaseModel):
     question: str
     answer: str
-    abstained: bool
     abstain_reason: AbstainReason | None = Field(
         None,
         description="Why it abstained (None when it answers): unrelated (no article is close to the question), "
@@ -83,3 +82,8 @@ class Answer(BaseModel):
     omitted_passages: int = Field(
         0, description="Retrieved passages left out of the model's prompt because they did not fit its context."
     )
+
+    @computed_field(description="No answer was given (see abstain_reason); derived, so the two cannot disagree.")  # type: ignore[prop-decorator]
+    @property
+    def abstained(self) -> bool:
+        return self.abstain_reason is not None

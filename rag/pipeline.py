@@ -173,7 +173,6 @@ class Rag:
             return Answer(
                 question=question,
                 answer=text,
-                abstained=reason is not None,
                 abstain_reason=reason,
                 citations=cites,
                 related=related(passages) if reason is not None else [],

@@ -48,8 +48,7 @@ def replay(answers: dict[str, Answer], scores: dict[str, float], threshold: floa
         answer = answers[question]
         if threshold is None or answer.abstained or scores[question] >= threshold:
             return answer
-        update = {"answer": abstain_text("judge"), "abstained": True, "abstain_reason": "judge", "citations": []}
-        return answer.model_copy(update=update)
+        return answer.model_copy(update={"answer": abstain_text("judge"), "abstain_reason": "judge", "citations": []})
 
     return ask
 
