@@ -18,7 +18,7 @@ So the numbers say how well the reader alone judges, not how well it judges what
   unanswerable questions that abstain and of answerable ones that wrongly do.
 
 The sets: the news dev set (`questions_dev.jsonl`, never trained on: `rag.reader.data` leaves its
-articles out) and the held-out set in `eval/` (test-split articles no training source reads).
+articles out) and the held-out sets in `eval/` (test-split articles no training source reads).
 Weights default to the shipped `rag/reader/reader-top.safetensors`; scoring runs in torch. For
 reference, `overlap` scores a sentence by the share of the question's content words it holds,
 and `cosine` by the configured embedder's question–sentence cosine (what the product's dense
@@ -49,17 +49,16 @@ THRESHOLDS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
 
 def question_sets(data: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
-    """The Wikinews articles by id, and the question sets: the news dev set and `eval/`'s three held-out ones."""
+    """The Wikinews articles by id, and the question sets: the news dev set and `eval/`'s held-out
+    ones (`held_out`, `held_out_2`, … after their file names)."""
     news = data / "news_wikinews_de"
     if not (news / "questions_dev.jsonl").is_file():
         sys.exit(f"{data}: no news_wikinews_de/questions_dev.jsonl there; give the folder laid out like ../shared/data")
     articles = {a.id: a for a in load_articles([news / "articles.jsonl"])}
-    sets = {
-        "dev": read_jsonl(news / "questions_dev.jsonl"),
-        "held_out": read_jsonl(Path("eval/questions_heldout.jsonl")),
-        "held_out_2": read_jsonl(Path("eval/questions_heldout2.jsonl")),
-        "held_out_3": read_jsonl(Path("eval/questions_heldout3.jsonl")),
-    }
+    sets = {"dev": read_jsonl(news / "questions_dev.jsonl")}
+    for path in sorted(Path("eval").glob("questions_heldout*.jsonl")):
+        number = path.stem.removeprefix("questions_heldout")
+        sets["held_out" + (f"_{number}" if number else "")] = read_jsonl(path)
     return articles, sets
 
 
