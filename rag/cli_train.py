@@ -134,11 +134,11 @@ def train_abstention_cmd(
     """Fit the learned abstention check on the hand-written questions, calibrate its threshold on
     the kept-back ones and the news dev set, and report it on every set (JSON)."""
     from rag.calibration import model_of
-    from rag.evaluate import load_articles, read_jsonl
+    from rag.evaluate import held_out_sets, load_articles, read_jsonl
     from rag.train_abstention import train_abstention
 
     news = data / "news_wikinews_de"
-    sets = measure if measure is not None else sorted(Path("eval").glob("questions_heldout*.jsonl"))
+    sets = measure if measure is not None else held_out_sets()
     for file, what in (
         (news / "articles.jsonl", "--data"),
         (news / "questions_dev.jsonl", "--data"),

@@ -31,6 +31,12 @@ from rag.text import content_terms, is_german, term_overlap
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 
 
+def held_out_sets() -> list[Path]:
+    """The hand-written held-out question sets of the checkout (`eval/`, read from the working
+    directory as the CLI's other defaults are), in file-name order."""
+    return sorted(Path("eval").glob("questions_heldout*.jsonl"))
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     rows = []
     with path.open(encoding="utf-8") as f:

@@ -37,7 +37,7 @@ import numpy as np
 
 from index.sentences import split_sentences
 from rag.config import Settings
-from rag.evaluate import evidence_span, load_articles, read_jsonl
+from rag.evaluate import evidence_span, held_out_sets, load_articles, read_jsonl
 from rag.factory import build_embedder
 from rag.reader.data import Example, asked_article_id, candidate_at
 from rag.reader.model import load_reader
@@ -56,7 +56,7 @@ def question_sets(data: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, 
         sys.exit(f"{data}: no news_wikinews_de/questions_dev.jsonl there; give the folder laid out like ../shared/data")
     articles = {a.id: a for a in load_articles([news / "articles.jsonl"])}
     sets = {"dev": read_jsonl(news / "questions_dev.jsonl")}
-    for path in sorted(Path("eval").glob("questions_heldout*.jsonl")):
+    for path in held_out_sets():
         number = path.stem.removeprefix("questions_heldout")
         sets["held_out" + (f"_{number}" if number else "")] = read_jsonl(path)
     return articles, sets
