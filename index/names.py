@@ -17,6 +17,7 @@ found once at index time and stored with the article; a question is tagged when 
 from __future__ import annotations
 
 import csv
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -39,7 +40,17 @@ _TITLE = re.compile(
 )
 _FUNCTION_WORDS = frozenset(["der", "die", "das", "und", "oder", "sowie", "mit", "von", "in", "im", "am", "aus", "bei"])
 _PARTICLES = frozenset(["von", "van", "de", "da", "del", "di", "bin", "al", "ibn"])
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
+# The tagger's time grows faster than quadratically with a token's length: 10 s for a
+# 1,000-character word, 45 s for 2,000, under the lock every caller shares (issue #39). German
+# news compounds stay well below 64 characters („Rindfleischetikettierungsüberwachungsaufgaben-
+# übertragungsgesetz“ has 63), so a longer token is tagged XY (no word) without the tagger.
+MAX_TAGGED_CHARS = 64
+# Its Viterbi raises KeyError past about 40,000 tokens in one sentence, and a long sentence would
+# hold the lock for seconds: a sentence is tagged in windows of this many tokens, one lock each.
+# News sentences have about 20 tokens; a window boundary only costs the tagger its context there.
+TAG_WINDOW = 200
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,26 @@ class Mention:
 
 def tokens(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
     return [(m.start() + offset, m.end() + offset, m.group(0)) for m in _TOKEN.finditer(text)]
+
+
+def tag_words(words: list[str]) -> list[tuple[str, str, str]]:
+    """(word, lemma, STTS tag) of each word, as HanTa tags a sentence, within the limits above; a
+    window the tagger fails on is tagged XY and logged, so one odd sentence never fails an article."""
+    out: list[tuple[str, str, str]] = []
+    for i in range(0, len(words), TAG_WINDOW):
+        window = words[i : i + TAG_WINDOW]
+        short = [w for w in window if len(w) <= MAX_TAGGED_CHARS]
+        tagged: list[tuple[str, str, str]] = []
+        if short:
+            try:
+                with _lock:  # HanTa's tagger caches state per call; one caller at a time
+                    tagged = [tuple(t) for t in _tagger().tag_sent(short, taglevel=1)]
+            except (KeyError, IndexError, ValueError) as e:
+                log.warning("the tagger failed on %d words (%s: %s); tagged XY", len(short), type(e).__name__, e)
+                tagged = [(w, w, "XY") for w in short]
+        found = iter(tagged)
+        out += [next(found) if len(w) <= MAX_TAGGED_CHARS else (w, w, "XY") for w in window]
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -179,8 +210,7 @@ class NameFinder:
             toks = tokens(text[s:e], s)
             if not toks:
                 continue
-            with _lock:  # HanTa's tagger caches state per call; one caller at a time
-                tagged = _tagger().tag_sent([t for _, _, t in toks], taglevel=1)
+            tagged = tag_words([t for _, _, t in toks])
             flags = [
                 _is_name(w, lemma, tag, i == 0, lex)
                 for i, ((_, _, w), (_, lemma, tag)) in enumerate(zip(toks, tagged, strict=True))

@@ -12,10 +12,16 @@ import re
 from collections.abc import Sequence
 
 from index.analyzer import STOP_WORDS
+from index.names import MAX_TAGGED_CHARS
 from rag.generator import Message
 from rag.lang_de import REFERRING, names, topic_of
 
 _WORD = re.compile(r"[\wäöüßÄÖÜ-]+")
+# What a rewrite may carry over. A history turn may hold 20,000 characters, and the query is
+# tagged and searched on every ask: names and topic words of one earlier question are a few words,
+# so more is noise, and a word longer than the tagger takes (`index.names.MAX_TAGGED_CHARS`) is
+# no search term (issue #39: a 2,000-character word from history made an ask take 17 s).
+MAX_CARRIED = 8
 
 
 def _key_words(question: str) -> list[str]:
@@ -42,8 +48,8 @@ def rewrite(question: str, history: Sequence[Message] | None) -> str:
     carried: list[str] = []
     for prev in reversed(previous[-3:]):
         for w in _key_words(prev):
-            if w.lower() not in words and w not in carried:
+            if w.lower() not in words and w not in carried and len(w) <= MAX_TAGGED_CHARS:
                 carried.append(w)
         if carried:
             break
-    return f"{question} {' '.join(carried)}" if carried else question
+    return f"{question} {' '.join(carried[:MAX_CARRIED])}" if carried else question

@@ -49,3 +49,26 @@ def test_a_title_makes_a_single_name_a_person_and_places_stay_places() -> None:
     mentions = found("Präsident Macron reiste nach Sankt Petersburg.")
     assert ("Macron", "person", "Macron") in mentions
     assert ("Sankt Petersburg", "place", "Sankt Petersburg") in mentions
+
+
+def test_a_word_too_long_for_the_tagger_is_tagged_without_it_in_milliseconds() -> None:
+    import time
+
+    from index.names import MAX_TAGGED_CHARS, tag_words
+
+    word = "Friedens" * 250  # 2,000 characters: 45 s in the tagger (issue #39)
+    t = time.perf_counter()
+    tagged = tag_words(["Die", "Regierung", "hat", word, "unterzeichnet", "."])
+    assert time.perf_counter() - t < 2.0
+    assert tagged[3] == (word, word, "XY") and len(word) > MAX_TAGGED_CHARS
+    assert tagged[1][2] == "NN"  # the words around it are still tagged by the tagger
+    assert found("Die Regierung hat " + "Friedens" * 190 + "vertrag unterzeichnet.") == []
+
+
+def test_a_sentence_of_tens_of_thousands_of_tokens_is_tagged_in_windows_without_error() -> None:
+    from index.names import TAG_WINDOW, tag_words
+
+    words = ["„a"] * 40_000  # past about 40k tokens HanTa's Viterbi raised KeyError (issue #39)
+    tagged = tag_words(words)
+    assert len(tagged) == len(words) > TAG_WINDOW
+    assert all(w == "„a" for w, _, _ in tagged)
