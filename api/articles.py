@@ -33,8 +33,8 @@ class ArticleIn(BaseModel):
     title: Text = Field("", max_length=1000)
     text: Text = Field(min_length=1, pattern=NON_BLANK, description=f"At most {MAX_API_ARTICLE_CHARS} characters.")
     date: dt.date | None = None
-    url: str | None = Field(None, max_length=2000)
-    source: str | None = Field(None, max_length=200)
+    url: Text | None = Field(None, max_length=2000)
+    source: Text | None = Field(None, max_length=200)
 
 
 class ArticleSummary(BaseModel):

@@ -7,17 +7,18 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from index.readers import NON_BLANK
+from index.readers import NON_BLANK, nul_free
 from rag.pipeline import MAX_QUESTION_CHARS
 
 
 def _encodable(text: str) -> str:
-    """JSON allows "\\ud800" (half of a surrogate pair); no answer containing it could be sent."""
+    """JSON allows "\\ud800" (half of a surrogate pair); no answer containing it could be sent.
+    It allows "\\u0000" too, which the Postgres store cannot keep or search (`nul_free`)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("contains an unpaired surrogate (\\ud800-\\udfff); send valid Unicode") from None
-    return text
+    return nul_free(text)
 
 
 Text = Annotated[str, AfterValidator(_encodable)]

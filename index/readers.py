@@ -24,9 +24,10 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # "Has a visible character", spelled so that Python, pydantic's Rust regex and the ECMA regex
 # of JSON Schema agree (their \s differ on U+001C-001F, U+0085 and U+FEFF).
 NON_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
-# Letters, digits and . : @ + - _, but not dots alone: "." and ".." cannot be reached as
-# /articles/{id} (URLs normalise them away).
-ARTICLE_ID = r"^[\w.:@+\-]*[\w:@+\-][\w.:@+\-]*$"
+# ASCII letters, digits and . : @ + - _, but not dots alone: "." and ".." cannot be reached as
+# /articles/{id} (URLs normalise them away), and a Cyrillic „sеed“ must not sit beside „seed“
+# looking the same (issue #39).
+ARTICLE_ID = r"^[A-Za-z0-9_.:@+\-]*[A-Za-z0-9_:@+\-][A-Za-z0-9_.:@+\-]*$"
 
 
 def is_blank(text: str) -> bool:
@@ -83,8 +84,21 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[m.end() :]
 
 
+def nul_free(text: str) -> str:
+    """`text`, refused (ValueError) when it holds U+0000: PostgreSQL text cannot keep or search it
+    and the file store could, so both stores refuse it alike (issue #39)."""
+    if "\x00" in text:
+        raise ValueError("contains a NUL character (U+0000); remove it")
+    return text
+
+
 def check_article(article: Article) -> Article:
     """Validate one article; raises ValueError with the reason."""
+    for field in ("id", "title", "text", "url", "source"):
+        try:
+            nul_free(getattr(article, field) or "")
+        except ValueError as e:
+            raise ValueError(f"{field}: {e}") from None
     if is_blank(article.id):
         raise ValueError("empty id")
     if is_blank(article.text):
