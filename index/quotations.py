@@ -105,7 +105,8 @@ _RELATIVE = re.compile(r"^\s*(der|die|das|dem|den|deren|dessen|welche[rsmn]?)\b"
 _TITLE_PHRASE = re.compile(
     r"(?:\s+(?:der|die|das|des|dem|den|im|in|von|vom|für|aus|bei|zum|zur|[A-ZÄÖÜ][\w.-]*|[a-zäöüß]+(?:e|en|er|es))){1,12},?\s*"
 )
-_QUOTE = re.compile(r"„[^“”\"]+[“”\"]|»[^«]+«|\"[^\"]+\"|“[^”]+”")
+# What closes a quotation opened by each mark (a German „ closes with “, or with ” or " as typed).
+_CLOSING = {"„": '“”"', "»": "«", '"': '"', "“": "”"}
 _SPEAKER_NOUN = re.compile(
     r"\b(?i:der|die|das|ein|eine|eines|einer|des|dem)\s+((?:[A-ZÄÖÜ][\wäöüß-]*\s+){0,2}[A-ZÄÖÜ][\wäöüß-]*)", re.UNICODE
 )
@@ -165,6 +166,33 @@ class Quotation:
         )
 
 
+def quote_spans(text: str) -> list[Span]:
+    """The quotations of `text`, each from its opening mark to the first closing one (at least one
+    character between), left to right and never overlapping. One linear pass over precomputed
+    next-closer positions: the regex it replaces rescanned to the end for every unclosed „, 20.7 s
+    on 100k characters of „a (issue #39)."""
+    n = len(text)
+    following: dict[str, list[int]] = {}
+    for closers in set(_CLOSING.values()):
+        nxt, at = n, [n] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            if text[k] in closers:
+                nxt = k
+            at[k] = nxt
+        following[closers] = at
+    out: list[Span] = []
+    i = 0
+    while i < n:
+        closers = _CLOSING.get(text[i])
+        j = following[closers][i + 1] if closers is not None else n
+        if j < n and j >= i + 2:
+            out.append((i, j + 1))
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
 def _outside(text: str, start: int, quotes: list[Span]) -> str:
     """`text` (which begins at `start`) with quoted stretches blanked, offsets kept."""
     chars = list(text)
@@ -192,7 +220,7 @@ class QuotationFinder:
         introduced: list[Mention] = []  # persons named by the sentence before, if it quoted nobody
         for s, e in sentences:
             sentence = text[s:e]
-            quoted = [(s + m.start(), s + m.end()) for m in _QUOTE.finditer(sentence)]
+            quoted = [(s + a, s + b) for a, b in quote_spans(sentence)]
             direct = [q for q in quoted if len(text[q[0] : q[1]].split()) >= _MIN_QUOTE_WORDS]
             # quotes and parentheses („Sandra Boser (GRÜNE) erklärte“) blanked, offsets kept
             frame_text = _without_parentheses(_outside(sentence, s, quoted))

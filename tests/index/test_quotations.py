@@ -156,3 +156,21 @@ def test_a_name_right_after_the_opening_noun_is_the_speaker() -> None:
         "Ein Sprengsatz ist nach Angaben von der Agentur „Interfax“ in einem Zug explodiert."
     )
     assert [speaker for _, _, speaker in quotes(text)] == ["Reuters", "die Staatsanwaltschaft Kassel", "Interfax"]
+
+
+def test_quote_spans_agree_with_the_regex_they_replace_and_stay_linear() -> None:
+    """The reference is the pattern the one-pass scan replaced (issue #39: 20.7 s on 100k „a)."""
+    import random
+    import re
+    import time
+
+    from index.quotations import quote_spans
+
+    reference = re.compile(r"„[^“”\"]+[“”\"]|»[^«]+«|\"[^\"]+\"|“[^”]+”")
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choice('ab „“”"»«  .') for _ in range(rng.randint(0, 40)))
+        assert quote_spans(text) == [(m.start(), m.end()) for m in reference.finditer(text)], text
+    t = time.perf_counter()
+    assert quote_spans(("„a " * 33333)[:100000]) == []
+    assert time.perf_counter() - t < 1.0
