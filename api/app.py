@@ -6,6 +6,7 @@ The pipeline is built once, lazily, and reaches routes through a dependency; blo
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -162,10 +163,30 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None, archive
         )
 
     @app.post("/ask", response_model=Answer, responses=errors(401, 413, 500, 503))
-    def ask(body: AskRequest, r: RagDep) -> Answer:
+    async def ask(body: AskRequest, r: RagDep, request: Request) -> Answer:
+        """Answered on a worker thread; a client that leaves stops the work at the next token (as
+        /ask/stream does), so it frees its admission slot and the model (issue #39)."""
         history = _history(body.history)
+        stop = threading.Event()
+
+        def answer() -> Answer:
+            filters = _filters(body)
+            return r.ask(body.question, top_k=body.top_k, mode=body.mode, filters=filters, history=history, stop=stop)
+
+        async def watch() -> None:
+            # request.is_disconnected() cannot see a disconnect through BaseHTTPMiddleware (its
+            # cancelled check never reaches the server's receive); waiting on receive does
+            while (await request.receive())["type"] != "http.disconnect":
+                pass
+            stop.set()
+
         with holder.slot():
-            return r.ask(body.question, top_k=body.top_k, mode=body.mode, filters=_filters(body), history=history)
+            watcher = asyncio.ensure_future(watch())
+            try:
+                return await run_in_threadpool(answer)
+            finally:
+                stop.set()
+                watcher.cancel()
 
     @app.post(
         "/ask/stream",

@@ -13,6 +13,8 @@ the read path can answer extractively with `fallback` set instead of hanging or 
 from __future__ import annotations
 
 import json
+import logging
+import queue
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -25,10 +27,16 @@ from index.errors import BusyError, GeneratorUnavailable, InputError
 from index.urls import without_credentials
 from rag.generator import CHAT_OVERHEAD_TOKENS, Message
 
+log = logging.getLogger(__name__)
 # The server's tokenizer is not at hand, so prompt length is estimated from characters. Gemma 3
 # measured 4.15 characters per token on 200 Wikinews articles; tokenizers with less German in
 # their vocabulary (Qwen, Llama) need more tokens, so 3.0 errs on the side of a shorter prompt.
 CHARS_PER_TOKEN = 3.0
+# A misbehaving server must not hold a worker (issue #39): one event line carries one token's JSON
+# (about 200 bytes), so a line past 64 KiB is no chat completion chunk; and an answer longer than
+# 8 characters per requested token (German averages about 4) ignored max_tokens and is cut there.
+MAX_LINE_BYTES = 64 * 1024
+MAX_CHARS_PER_TOKEN = 8
 
 
 def check_url(url: str) -> str:
@@ -86,7 +94,63 @@ class RemoteGenerator:
             body["model"] = self.model
         if grammar:
             body["grammar"] = grammar  # llama.cpp's servers take GBNF; others ignore the field
+        budget = max_tokens * MAX_CHARS_PER_TOKEN
+        for piece in self._pieces(body, stop):
+            if len(piece) > budget:  # the server ignores max_tokens: keep what was asked for
+                log.warning("the generator at %s sent more than %d characters; cut there", self.url, budget)
+                yield piece[:budget]
+                return
+            budget -= len(piece)
+            yield piece
+
+    def _pieces(self, body: dict[str, Any], stop: threading.Event | None) -> Iterator[str]:
+        """The streamed text pieces. The stream is read on a worker thread, so the answer's
+        deadline holds even while a read waits: a server that drips a byte every 20 s never
+        trips the per-read timeout, and was waited on for 200 s."""
+        lines: queue.Queue[tuple[str, str | BaseException | None]] = queue.Queue(maxsize=64)
+        closing = threading.Event()
+        reader = threading.Thread(target=self._read, args=(body, lines, closing), daemon=True)
+        reader.start()
         deadline = time.monotonic() + self._timeout_s
+        try:
+            while True:
+                if stop is not None and stop.is_set():
+                    return
+                try:
+                    kind, item = lines.get(timeout=max(0.0, min(0.5, deadline - time.monotonic())))
+                except queue.Empty:
+                    if time.monotonic() >= deadline:
+                        raise GeneratorUnavailable(
+                            f"The generator at {self.url} took longer than {self._timeout_s:.0f} s for one answer"
+                        ) from None
+                    continue
+                if kind == "error":
+                    assert isinstance(item, BaseException)
+                    raise item
+                if kind == "end":
+                    return
+                piece = _content(str(item))
+                if piece is None:
+                    return
+                if piece:
+                    yield piece
+        finally:
+            closing.set()  # the reader stops at its next chunk (or its read timeout) and closes
+
+    def _read(
+        self, body: dict[str, Any], lines: queue.Queue[tuple[str, str | BaseException | None]], closing: threading.Event
+    ) -> None:
+        """Worker thread: the response's lines into `lines`, then ("end", None) or ("error", e)."""
+
+        def put(item: tuple[str, str | BaseException | None]) -> bool:
+            while not closing.is_set():
+                try:
+                    lines.put(item, timeout=0.5)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
         try:
             with httpx.stream("POST", f"{self.url}/chat/completions", json=body, timeout=self._timeout) as r:
                 if r.status_code in (429, 503):
@@ -94,25 +158,37 @@ class RemoteGenerator:
                 if r.status_code != 200:
                     r.read()
                     raise GeneratorUnavailable(f"The generator at {self.url} answered {r.status_code}: {r.text[:200]}")
-                for line in r.iter_lines():
-                    if stop is not None and stop.is_set():
+                pending = b""
+                for chunk in r.iter_raw():
+                    if closing.is_set():
                         return
-                    if time.monotonic() > deadline:
+                    pending += chunk
+                    *complete, pending = pending.split(b"\n")
+                    if len(pending) > MAX_LINE_BYTES or any(len(line) > MAX_LINE_BYTES for line in complete):
                         raise GeneratorUnavailable(
-                            f"The generator at {self.url} took longer than {self._timeout_s:.0f} s for one answer"
+                            f"The generator at {self.url} sent a line over {MAX_LINE_BYTES} bytes: "
+                            "no chat completion chunk"
                         )
-                    piece = _content(line)
-                    if piece is None:
-                        return
-                    if piece:
-                        yield piece
+                    for line in complete:
+                        if not put(("line", line.decode("utf-8", "replace").rstrip("\r"))):
+                            return
+                if pending:
+                    put(("line", pending.decode("utf-8", "replace")))
+            put(("end", None))
         except httpx.TimeoutException as e:
-            raise GeneratorUnavailable(f"The generator at {self.url} did not answer in time ({e!r})") from e
+            put(("error", GeneratorUnavailable(f"The generator at {self.url} did not answer in time ({e!r})")))
         except httpx.HTTPError as e:
-            raise GeneratorUnavailable(
-                f"The generator at {self.url} cannot be reached ({e}); start it, or unset "
-                "RAG_GENERATOR_URL to use the bundled model"
-            ) from e
+            put(
+                (
+                    "error",
+                    GeneratorUnavailable(
+                        f"The generator at {self.url} cannot be reached ({e}); start it, or unset "
+                        "RAG_GENERATOR_URL to use the bundled model"
+                    ),
+                )
+            )
+        except (BusyError, GeneratorUnavailable) as e:
+            put(("error", e))
 
 
 def _content(line: str) -> str | None:

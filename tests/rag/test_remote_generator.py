@@ -156,3 +156,136 @@ def test_a_generator_url_that_is_no_http_url_is_refused_by_name() -> None:
             build_generator(Settings(generator_url=bad))
     shown = RemoteGenerator("http://editor:secret@127.0.0.1:8080/v1/").name
     assert shown == "remote @ http://127.0.0.1:8080/v1" and "secret" not in shown
+
+
+# Issue #39 item 3: a misbehaving server, in process --------------------------------------------
+
+CHUNK = b'data: {"choices": [{"delta": {"content": "Wort "}}]}\n\n'
+
+
+class _Misbehaving(BaseHTTPRequestHandler):
+    """How the server answers is the class attribute `how`: drip, big_line or endless."""
+
+    how = "drip"
+    sent = 0  # bytes the handler wrote, across requests
+    broke: float | None = None  # when a write found the client gone (time.monotonic)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.end_headers()
+        try:
+            if self.how == "drip":  # the first line, then one byte every 2 s
+                self.wfile.write(CHUNK)
+                for b in b'data: {"choices": [':
+                    self.wfile.write(bytes([b]))
+                    self.wfile.flush()
+                    time.sleep(2)
+            elif self.how == "big_line":  # 8 MB without a newline
+                for _ in range(128):
+                    self.wfile.write(b"x" * 65536)
+                    type(self).sent += 65536
+            else:  # well-formed chunks without end, ignoring max_tokens
+                while True:
+                    self.wfile.write(CHUNK)
+                    type(self).sent += len(CHUNK)
+        except (BrokenPipeError, ConnectionResetError):
+            type(self).broke = time.monotonic()
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def misbehaving() -> Iterator[tuple[str, type[_Misbehaving]]]:
+    handler = type("Handler", (_Misbehaving,), {"sent": 0, "broke": None})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+MESSAGES = [{"role": "user", "content": "Hallo"}]
+
+
+def test_a_dripping_server_is_cut_at_the_answer_deadline(misbehaving: tuple[str, type[_Misbehaving]]) -> None:
+    url, handler = misbehaving
+    handler.how = "drip"
+    g = RemoteGenerator(url, chunk_timeout_s=30.0, timeout_s=3.0)
+    t = time.perf_counter()
+    with pytest.raises(GeneratorUnavailable, match="longer than 3 s"):
+        list(g.generate(MESSAGES, 50, 0.0))  # type: ignore[arg-type]
+    assert time.perf_counter() - t < 4.5  # was: until the server stopped (200 s)
+
+
+def test_a_line_without_end_is_refused_after_64_kib(misbehaving: tuple[str, type[_Misbehaving]]) -> None:
+    from rag.remote_generator import MAX_LINE_BYTES
+
+    url, handler = misbehaving
+    handler.how = "big_line"
+    with pytest.raises(GeneratorUnavailable, match=f"line over {MAX_LINE_BYTES} bytes"):
+        list(RemoteGenerator(url).generate(MESSAGES, 50, 0.0))  # type: ignore[arg-type]
+
+
+def test_an_endless_answer_is_cut_at_eight_characters_per_requested_token(
+    misbehaving: tuple[str, type[_Misbehaving]],
+) -> None:
+    url, handler = misbehaving
+    handler.how = "endless"
+    t = time.perf_counter()
+    text = "".join(RemoteGenerator(url).generate(MESSAGES, 50, 0.0))  # type: ignore[arg-type]
+    assert len(text) == 50 * 8 and text.startswith("Wort Wort")
+    assert time.perf_counter() - t < 2.0  # was: 60 s and 570 MB more memory
+
+
+def test_a_long_remote_answer_goes_through_the_api_in_bounded_time(
+    misbehaving: tuple[str, type[_Misbehaving]],
+    model_settings: Settings,
+    data_copy: Path,
+    embedder: Embedder,
+    reader: Reader,
+) -> None:
+    url, handler = misbehaving
+    handler.how = "endless"  # a well-formed answer far longer than asked for: 1 MB took 300 s to verify
+    settings = model_settings.model_copy(update={"generator_url": url, "data_dir": data_copy})
+    client = TestClient(
+        create_app(settings, rag=_rag(settings, data_copy, embedder, reader)), base_url="http://localhost"
+    )
+    t = time.perf_counter()
+    r = client.post("/ask", json={"question": QUESTION, "mode": "generative"})
+    assert r.status_code == 200, r.text
+    assert time.perf_counter() - t < 10.0
+    assert r.json()["citations"]  # the repeated word verifies nothing: the quotes answer
+
+
+def test_a_client_that_leaves_ask_stops_the_remote_generation(
+    misbehaving: tuple[str, type[_Misbehaving]],
+    model_settings: Settings,
+    data_copy: Path,
+    embedder: Embedder,
+    reader: Reader,
+) -> None:
+    """/ask stops its work when the client goes, as /ask/stream does: the slow server's
+    connection is closed within seconds, not after the 60 s deadline."""
+    import httpx
+
+    from tests.api.conftest import serve
+
+    url, handler = misbehaving
+    handler.how = "drip"
+    settings = model_settings.model_copy(update={"generator_url": url, "data_dir": data_copy})
+    app = create_app(settings, rag=_rag(settings, data_copy, embedder, reader))
+    for base in serve(app):
+        t = time.monotonic()
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(f"{base}/ask", json={"question": QUESTION, "mode": "generative"}, timeout=1.5)
+        for _ in range(100):
+            if handler.broke is not None:
+                break
+            time.sleep(0.1)
+        assert handler.broke is not None and handler.broke - t < 12.0  # the deadline is 60 s
