@@ -183,8 +183,8 @@ def quote_spans(text: str) -> list[Span]:
     out: list[Span] = []
     i = 0
     while i < n:
-        closers = _CLOSING.get(text[i])
-        j = following[closers][i + 1] if closers is not None else n
+        closing = _CLOSING.get(text[i])
+        j = following[closing][i + 1] if closing is not None else n
         if j < n and j >= i + 2:
             out.append((i, j + 1))
             i = j + 1
