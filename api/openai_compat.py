@@ -8,6 +8,7 @@ trustworthy until verification has run. Citations travel in an extra `sources` f
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,6 +27,17 @@ from rag.answer import Answer
 from rag.generator import Message
 
 MODEL_ID = "quellen"
+# `[text](url)` and `![alt](url)` in a quoted article: the clients of this route render Markdown,
+# so an article could show an image from anywhere (a tracking pixel) or a link dressed as text.
+_MARKDOWN_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(")
+
+
+def as_plain_markdown(text: str) -> str:
+    """`text` with Markdown image and link syntax escaped, so a client shows it as written; the
+    citation markers [n] are not followed by „(“ and stay as they are (issue #39)."""
+    return _MARKDOWN_LINK.sub(lambda m: f"{m.group(1)}\\[{m.group(2)}\\](", text)
+
+
 router = APIRouter(prefix="/v1", tags=["openai"])
 
 
@@ -90,7 +102,11 @@ async def chat_completions(body: ChatRequest, r: RagDep, request: Request) -> di
             "created": created,
             "model": MODEL_ID,
             "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": answer.answer}, "finish_reason": "stop"}
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": as_plain_markdown(answer.answer)},
+                    "finish_reason": "stop",
+                }
             ],
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
             "sources": _sources(answer),
@@ -111,7 +127,7 @@ async def chat_completions(body: ChatRequest, r: RagDep, request: Request) -> di
             return "data: " + json.dumps(obj, ensure_ascii=False) + "\n\n"
 
         yield chunk({"role": "assistant", "content": ""})
-        for line in answer.answer.splitlines(keepends=True):
+        for line in as_plain_markdown(answer.answer).splitlines(keepends=True):
             yield chunk({"content": line})
         yield chunk(
             {}, "stop", sources=_sources(answer), abstained=answer.abstained, abstain_reason=answer.abstain_reason
