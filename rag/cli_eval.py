@@ -57,6 +57,9 @@ def eval_retrieval(
     more_distractors: MoreDistractors = None,
     k: Annotated[int, typer.Option("--k", min=1, max=50)] = 10,
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
+    by_sentence: Annotated[
+        bool, typer.Option("--by-sentence", help="Rank the passages by their best sentence's score.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     cache: Annotated[Path, typer.Option(help="Where evaluation indexes are cached.")] = CACHE,
 ) -> None:
@@ -71,7 +74,7 @@ def eval_retrieval(
     docs = load_articles(_article_files(source, distractors, more_distractors))
     rag = eval_rag(docs, cache, {"generator": "none"})
     targets = retrieval_targets(read_jsonl(questions), {a.id: a for a in docs})
-    result = evaluate_retrieval(rag, targets, k, mode)  # type: ignore[arg-type]
+    result = evaluate_retrieval(rag, targets, k, mode, by_sentence)  # type: ignore[arg-type]
     result["articles_indexed"] = len(docs)
     typer.echo(json.dumps(result, indent=None if as_json else 1, ensure_ascii=False))
 

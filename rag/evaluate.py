@@ -25,6 +25,7 @@ from index.storage import write_lock
 from rag.answer import Answer
 from rag.audit import answer_sentences, sentence_supported
 from rag.evaluate_speech import QuoteScores
+from rag.measures import Tally, evidence_spans, near_span, quoted
 from rag.pipeline import Rag
 from rag.text import content_terms, is_german, term_overlap
 
@@ -109,49 +110,34 @@ def percentile(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
-def evidence_span(q: dict[str, Any], articles: dict[str, Article]) -> tuple[int, int] | None:
-    """Where an answerable news question's evidence lies in its article: the quoted `evidence`
-    text (the shared dev set), or `evidence_start`/`evidence_end` offsets (`eval/`, which holds
-    no article text because the news licences do not allow committing it); None when neither."""
-    article = articles.get(q.get("article_id") or "")
-    if article is None or not q.get("answerable", True):
-        return None
-    if "evidence_start" in q:
-        start, end = int(q["evidence_start"]), int(q["evidence_end"])
-        if not 0 <= start < end <= len(article.text):
-            raise InputError(f"question {q['id']}: evidence offsets {start}-{end} outside article {article.id}")
-        return start, end
-    if not q.get("evidence"):
-        return None
-    start = article.text.find(q["evidence"])
-    if start < 0:
-        raise InputError(f"question {q['id']}: evidence not found in article {article.id}")
-    return start, start + len(q["evidence"])
-
-
 def retrieval_targets(questions: list[dict[str, Any]], articles: dict[str, Article]) -> list[Target]:
     out = []
     for q in questions:
         if "context_id" in q:
             start = q["answer_starts"][0]
             out.append(Target(q["id"], q["question"], q["context_id"], start, start + len(q["answers"][0])))
-        elif (span := evidence_span(q, articles)) is not None:
-            out.append(Target(q["id"], q["question"], q["article_id"], *span))
+        elif spans := evidence_spans(q, articles):  # the passage must hold the first evidence sentence
+            out.append(Target(q["id"], q["question"], q["article_id"], *spans[0]))
     return out
 
 
-def evaluate_retrieval(rag: Rag, targets: list[Target], k: int, mode: RetrievalMode) -> dict[str, Any]:
+def evaluate_retrieval(
+    rag: Rag, targets: list[Target], k: int, mode: RetrievalMode, by_sentence: bool = False
+) -> dict[str, Any]:
+    """Recall@k and friends of `mode`'s passage ranking; with `by_sentence`, of the same passages
+    reordered by their best sentence's score (`Rag.rank_passages`)."""
     ranks: list[int | None] = []
     latency: list[float] = []
     depth = max(k, 10)
     for t in targets:
         t0 = time.perf_counter()
         res = rag.retriever.retrieve(t.question, depth, mode=mode)
+        passages = rag.rank_passages(t.question, res.passages, res.query_vector) if by_sentence else res.passages
         latency.append((time.perf_counter() - t0) * 1000)
         rank = next(
             (
                 i
-                for i, p in enumerate(res.passages, start=1)
+                for i, p in enumerate(passages, start=1)
                 if p.chunk.article_id == t.article_id and p.chunk.start <= t.start and t.end <= p.chunk.end
             ),
             None,
@@ -165,6 +151,7 @@ def evaluate_retrieval(rag: Rag, targets: list[Target], k: int, mode: RetrievalM
     return {
         "n": len(targets),
         "mode": mode,
+        "by_sentence": by_sentence,
         "recall_at_1": round(recall(1), 4),
         "recall_at_5": round(recall(5), 4),
         "recall_at_10": round(recall(10), 4),
@@ -246,23 +233,27 @@ def evaluate_answers(
     """Answer every question (through `ask`, default `rag.ask`; the CLI can pass POST /ask) and
     score the answers; questions with annotated `quotes` are also scored as speaker questions."""
     ask = ask or (lambda question, how: rag.ask(question, mode=how))  # type: ignore[arg-type]
-    spans = [evidence_span(q, articles) for q in questions]  # a broken question fails before minutes of answering
-    for q, span in zip(questions, spans, strict=True):
-        if q.get("answerable", True) and span is None:
+    spans = [evidence_spans(q, articles) for q in questions]  # a broken question fails before minutes of answering
+    nears = [near_span(q, articles) for q in questions]
+    for q, found in zip(questions, spans, strict=True):
+        if q.get("answerable", True) and not found:
             raise InputError(f"question {q.get('id')}: answerable but without evidence in a known article")
+    tally = Tally()
+    writers: dict[str, Tally] = {}
     quotes = QuoteScores()
-    hits, cites_ok, cites, recalls, latency = 0, 0, 0, [], []
-    abstain_un, n_un, false_abstain, n_ans, unsupported, german, records = 0, 0, 0, 0, 0, 0, []
+    cites_ok, cites, recalls, latency = 0, 0, [], []
+    unsupported, german, records = 0, 0, []
     per_answer: list[int] = []
     read_ms: list[float] = []
     confidences: list[tuple[float, bool, bool]] = []  # (confidence, abstained by the rules, answerable)
     marks: list[tuple[float, bool]] = []  # (confidence, right) of answers given
     by_reason: dict[str, dict[str, int]] = {}  # which check abstained, on which kind of question
-    for q, span in zip(questions, spans, strict=True):
-        ev = articles[q["article_id"]].text[span[0] : span[1]] if span else ""
+    for q, found, near in zip(questions, spans, nears, strict=True):
+        ev = " ".join(articles[q["article_id"]].text[s:e] for s, e in found)
         t0 = time.perf_counter()
         a = ask(q["question"], mode)
         latency.append((time.perf_counter() - t0) * 1000)
+        best = rag.best_sentence(q["question"])
         if a.timings.read_ms is not None:  # answers the reader read, not the rules' abstentions
             read_ms.append(a.timings.read_ms)
         if not a.abstained:
@@ -283,19 +274,8 @@ def evaluate_answers(
         if a.abstain_reason is not None:
             counts = by_reason.setdefault(a.abstain_reason, {"unanswerable": 0, "answerable": 0})
             counts["answerable" if q.get("answerable", True) else "unanswerable"] += 1
-        hit = False
-        if not q.get("answerable", True):
-            n_un += 1
-            abstain_un += a.abstained
-        else:
-            n_ans += 1
-            false_abstain += a.abstained
-            ev_start, ev_end = span or (0, 0)  # checked above
-            hit = any(
-                c.article_id == q["article_id"] and any(qu.start < ev_end and ev_start < qu.end for qu in c.quotes)
-                for c in a.citations
-            )
-            hits += hit
+        hit = any(quoted(a, q["article_id"], found))  # False for an unanswerable question (no evidence)
+        if q.get("answerable", True):
             gold = content_terms(q.get("answer") or "")
             if gold:  # a question set may give evidence only (`eval/questions_heldout.jsonl`)
                 recalls.append(term_overlap(gold, content_terms(a.answer)))
@@ -306,22 +286,22 @@ def evaluate_answers(
             marks.append(mark)
         for c in a.citations:
             cites += 1
-            quoted = " ".join(articles[c.article_id].text[x.start : x.end] for x in c.quotes)
+            said = " ".join(articles[c.article_id].text[x.start : x.end] for x in c.quotes)
             ok = c.article_id == q.get("article_id") or (
-                bool(ev) and term_overlap(content_terms(ev), content_terms(quoted)) >= 0.5
+                bool(ev) and term_overlap(content_terms(ev), content_terms(said)) >= 0.5
             )
             cites_ok += ok
+        rec |= tally.add(a, q, found, near, best)
+        if "writer" in q:
+            writers.setdefault(str(q["writer"]), Tally()).add(a, q, found, near, best)
         if details:
             records.append(rec)
     setting, sure = ("judge_threshold", "judge_sure") if rag.judging is not None else ("min_reader", "sure_reader")
     out: dict[str, Any] = {
         "n": len(questions),
         "mode": mode,
-        "citation_hit": round(hits / max(n_ans, 1), 4),
         "citation_precision": round(cites_ok / max(cites, 1), 4),
         "answer_recall": round(statistics.fmean(recalls) if recalls else 0.0, 4),
-        "abstain_unanswerable": round(abstain_un / max(n_un, 1), 4),
-        "false_abstain": round(false_abstain / max(n_ans, 1), 4),
         "abstentions_by_reason": dict(sorted(by_reason.items())),
         "unsupported_sentences": unsupported,
         "german_rate": round(german / max(len(questions), 1), 4),
@@ -332,6 +312,9 @@ def evaluate_answers(
         "abstention_by_threshold": abstention_table(confidences, setting) if confidences else None,
         "low_confidence_by_level": marking_table(marks, sure) if marks else None,
     }
+    out |= tally.summary()
+    if writers:
+        out["by_writer"] = {w: t.summary() for w, t in sorted(writers.items())}
     if quotes.questions:
         out |= quotes.summary()
     if details:
