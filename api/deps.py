@@ -63,8 +63,11 @@ class RagHolder:
             return self._embedder
 
     def get(self) -> Rag:
+        # The version is read before taking the lock: with the database down each request waits
+        # out its own pool timeout (5 s) side by side, instead of one after another behind the
+        # lock (8 requests gave their 503s after up to 45 s, issue #39).
+        current = self.archive.version()
         with self._lock:
-            current = self.archive.version()
             if self.rag is None:
                 from rag.factory import build_rag
 

@@ -1,8 +1,9 @@
-"""Decide whether the articles answer the question: unrelated, missing, doubtful, or found.
+"""Decide whether the articles answer the question by rules: unrelated, missing, or found.
 
 Retrieval scores alone cannot tell: an unanswerable news question is about a real article but
 asks for a detail it lacks (a price, a date, a name), so its passages are as close as those of an
-answerable one. Four checks, in order:
+answerable one. With EmbeddingGemma the learned sentence scorer (`rag.scorer`) decides, and these
+rules are two of its inputs; for an embedder without a scorer (e5-small) they decide. The checks:
 
 1. unrelated: no candidate sentence is close to the question (best dense similarity low, and no
    shared content word);
@@ -12,11 +13,7 @@ answerable one. Four checks, in order:
    article holds that detail *together with* a focus term of the question
    (`detail_sentences`). The narrow kinds (an age, a weight, a share, …) need no focus term:
    a sentence holding one answers, however it words the rest;
-3. doubtful (`AbstainParams.learned`, fitted with EmbeddingGemma): where the rules find the detail, a
-   logistic regression over the numbers of `signals` (how close the best sentences are, how much
-   of the question the best article covers, the kind asked for) gives the chance that the
-   question is answerable; below its threshold the answer abstains (`rag.abstain_model`);
-4. missing answer (with the reader on, in `Rag.stream` once the answer's sentences are chosen):
+3. missing answer (with the reader on, in `Rag.stream` once the answer's sentences are chosen):
    the reader (`rag.reader`) gives none of the sentences the answer would quote a probability
    of at least `min_reader`.
 
@@ -24,22 +21,20 @@ Focus terms are the question's words that occur in few sentences of the best art
 `focus_share` of them, or in one): "Lösegeld" or "verurteilt" rather than the article's topic,
 "Wallert" or "Augsburg". The ransom question then no longer counts the bounty's "fünf Millionen
 Pesos" elsewhere in the article as its answer. The rule thresholds are fitted on the whole news
-dev set, `min_reader` on it and the reader's kept-back data, and the learned check on hand-written
-questions (`rag.train_abstention`; tables in the README).
+dev set, `min_reader` on it and the reader's kept-back data (tables in the README).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
 from index.speech import ArticleSpeech
-from rag.abstain_model import LearnedCheck
 from rag.extractive import Sentence, has_kind
 from rag.lang_de import AnswerKind, name_keys
 from rag.question import Question
-from rag.text import content_terms, term_matches, term_overlap
+from rag.text import content_terms, term_matches
 
 
 @dataclass(frozen=True)
@@ -66,13 +61,11 @@ class AbstainParams:
     # below: an answer is marked uncertain. 0.5 is the reader's own decision boundary (kept-back
     # accuracy there: QA 0.869, quotes 0.890, topics 0.936).
     sure_reader: float = 0.5
-    # check 3; the composition root loads the one fitted for the embedder (`rag.calibration`)
-    learned: LearnedCheck | None = None
 
 
 @dataclass(frozen=True)
 class Decision:
-    verdict: Literal["unrelated", "missing", "doubtful", "found"]
+    verdict: Literal["unrelated", "missing", "doubtful", "found"]  # doubtful: the scorer's, `Rag`
     details: list[Sentence]  # sentences that state the requested detail, best first
 
     @property
@@ -81,7 +74,7 @@ class Decision:
 
 
 def decide(question: Question, sentences: list[Sentence], params: AbstainParams) -> Decision:
-    """Checks 1 to 3 above; the reader's check comes after the choice."""
+    """Checks 1 and 2 above; the reader's check comes after the choice."""
     if not sentences:
         return Decision("unrelated", [])
     best_dense = max(s.dense for s in sentences)
@@ -91,60 +84,7 @@ def decide(question: Question, sentences: list[Sentence], params: AbstainParams)
     details = detail_sentences(question, sentences, params)
     if details == []:
         return Decision("missing", [])
-    if params.learned is not None and doubtful(params.learned, question, sentences, details):
-        return Decision("doubtful", [])
     return Decision("found", details or [])
-
-
-KINDS: tuple[AnswerKind, ...] = get_args(AnswerKind)
-# The names of `signals`' numbers, in order; a fitted check records them and is refused on others.
-SIGNALS = (
-    "best_dense",
-    "best_lexical",
-    "best_score",
-    "article_covers",  # share of the question's words somewhere in the best article
-    "window_covers",  # ...in three adjacent sentences of it
-    "typed_dense",  # the best dense similarity among sentences holding the kind asked for
-    "typed_lexical",
-    "typed_share",  # share of the best article's sentences holding that kind
-    "asks_detail",
-    "detail_found",  # the rules found the detail next to a focus word
-    *(f"kind_{k}" for k in KINDS),
-    "question_words",
-)
-
-
-def signals(question: Question, sentences: list[Sentence], details: list[Sentence] | None) -> list[float]:
-    """What the learned check reads about a question and its candidate sentences (`SIGNALS`);
-    `details` as `detail_sentences` gave them. All zero without candidates."""
-    if not sentences:
-        return [0.0] * len(SIGNALS)
-    article = best_article(sentences)
-    terms = [content_terms(s.text) for s in article]
-    windows = [set().union(*terms[max(0, i - 1) : i + 2]) for i in range(len(article))]
-    typed = [s for s in article if s.typed]
-    return [
-        max(s.dense for s in sentences),
-        max(s.lexical for s in sentences),
-        max(s.score for s in sentences),
-        term_overlap(question.terms, set().union(*terms), compound_heads=True),
-        max(term_overlap(question.terms, w, compound_heads=True) for w in windows),
-        max((s.dense for s in typed), default=0.0),
-        max((s.lexical for s in typed), default=0.0),
-        len(typed) / len(article),
-        float(details is not None),
-        float(bool(details)),
-        *(float(question.kind == k) for k in KINDS),
-        float(len(question.terms)),
-    ]
-
-
-def doubtful(
-    learned: LearnedCheck, question: Question, sentences: list[Sentence], details: list[Sentence] | None
-) -> bool:
-    """Check 3: the learned chance that the question is answerable is below its threshold. Not
-    for topic questions („Was wurde über X gesagt?“), which ask for no one detail."""
-    return not question.topic and learned.probability(signals(question, sentences, details)) < learned.threshold
 
 
 def best_article(sentences: list[Sentence]) -> list[Sentence]:

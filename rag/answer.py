@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, computed_field
 
 # Why an answer abstains: nothing related was found; the articles found lack the detail asked for
-# (the rules); the learned check doubts that they answer; the reader's or the judge's score for
+# (the rules); the sentence scorer finds no sentence that answers; the reader's or the judge's score for
 # what would have been quoted is below its threshold.
 AbstainReason = Literal["unrelated", "missing", "doubtful", "reader", "judge"]
 
@@ -57,11 +57,16 @@ class Answer(BaseModel):
     abstain_reason: AbstainReason | None = Field(
         None,
         description="Why it abstained (None when it answers): unrelated (no article is close to the question), "
-        "missing (the closest articles lack the detail asked for), doubtful (the learned check doubts they "
-        "answer it), reader or judge (that model's score for what would have been quoted is below its threshold).",
+        "missing (the closest articles lack the detail asked for), doubtful (no candidate sentence reaches the "
+        "sentence scorer's threshold), reader or judge (that model's score for what would have been quoted is below "
+        "its threshold).",
     )
     citations: list[Citation]
-    related: list[Citation] = Field(default_factory=list, description="Closest passages when abstaining.")
+    related: list[Citation] = Field(
+        default_factory=list,
+        description="Abstained: the closest passages. Answered: „Weitere Stellen“, the best-scored candidate "
+        "sentences the answer does not quote, each as its passage with the sentence as its one quote.",
+    )
     timings: Timings
     model: ModelInfo
     mode: str = Field("extractive", description="How the answer text was produced.")

@@ -13,9 +13,10 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rag.abstain import SIGNALS, AbstainParams
-from rag.abstain_model import load_check
+from rag.abstain import AbstainParams
 from rag.extractive import ExtractiveParams
+from rag.scorer import SentenceScorer, load_scorer
+from rag.scorer_features import FEATURES
 from rag.verify import VerifyParams
 
 log = logging.getLogger(__name__)
@@ -26,17 +27,17 @@ class Calibration:
     extractive: ExtractiveParams
     abstain: AbstainParams
     verify: VerifyParams
-    # The learned abstention check fitted with this model (`rag train abstention`): its file beside
-    # this module and the file's sha256; None: the rules alone.
-    learned: tuple[str, str] | None = None
+    # The sentence scorer trained on this model's similarities (`rag train scorer`): its file
+    # beside this module and the file's sha256; None: the rule score and rules choose and abstain.
+    scorer_file: tuple[str, str] | None = None
+    scorer: SentenceScorer | None = None  # loaded by `with_scorer`
 
-    def with_learned(self, model: str) -> Calibration:
-        """This set with its learned check loaded into `abstain` (a ModelError when it was changed)."""
-        if self.learned is None:
+    def with_scorer(self, model: str) -> Calibration:
+        """This set with its scorer loaded (a ModelError when the file was changed)."""
+        if self.scorer_file is None:
             return self
-        name, sha = self.learned
-        check = load_check(Path(__file__).with_name(name), sha, SIGNALS, model)
-        return replace(self, abstain=replace(self.abstain, learned=check))
+        name, sha = self.scorer_file
+        return replace(self, scorer=load_scorer(Path(__file__).with_name(name), sha, FEATURES, model))
 
 
 # The defaults of the three classes were fitted with e5-small (their docstrings).
@@ -52,8 +53,9 @@ EMBEDDINGGEMMA = Calibration(
     ExtractiveParams(w_dense=0.45, margin=0.12),
     AbstainParams(min_dense=0.35, lexical_dense=0.5),
     VerifyParams(min_dense=0.3),
-    # `rag train abstention --data ../shared/data --out rag/abstain-embeddinggemma.json`
-    learned=("abstain-embeddinggemma.json", "c2318c519351519cfdaf5ff24a011e09050a8c2f492ddb09837262ac2b5a8e00"),
+    # `rag train scorer --data ../shared/data --news-questions rag/reader/news_questions.jsonl
+    #  --out rag/scorer-embeddinggemma.npz` (held-out writer C4; docs/experiments/2026-12-07-sentence-scorer.md)
+    scorer_file=("scorer-embeddinggemma.npz", "4d56c97959eb4717a9b0f1b0f9571d094fd50fdc39cbae83a3f12c94cacdb53a"),
 )
 BY_MODEL = {"multilingual-e5-small": E5_SMALL, "embeddinggemma-300m": EMBEDDINGGEMMA}
 
@@ -63,12 +65,12 @@ def model_of(embedder_name: str) -> str:
     return embedder_name.split("+", 1)[0]
 
 
-def calibration_for(embedder_name: str, learned: bool = True) -> Calibration:
-    """The set for the model behind `embedder_name`, with its learned abstention check unless
-    `learned` is False (the rules alone, as when refitting it)."""
+def calibration_for(embedder_name: str, scorer: bool = True) -> Calibration:
+    """The set for the model behind `embedder_name`, with its sentence scorer unless `scorer` is
+    False (the rule score and the abstention rules)."""
     model = model_of(embedder_name)
     found = BY_MODEL.get(model)
     if found is None:
         log.warning("no calibration for embedder %r: using e5-small's rules; fit a set on a dev set", model)
         return E5_SMALL
-    return found.with_learned(model) if learned else found
+    return found.with_scorer(model) if scorer else found

@@ -49,12 +49,20 @@ def _numbering(passages: list[Passage], used: list[int]) -> dict[int, int]:
     return numbers
 
 
-def compose_quotes(passages: list[Passage], chosen: list[Sentence], with_headers: bool) -> Composed:
-    """Quote `chosen` verbatim, each sentence followed by its [n]."""
+def compose_quotes(
+    passages: list[Passage], chosen: list[Sentence], with_headers: bool, by_rank: bool = False
+) -> Composed:
+    """Quote `chosen` verbatim, each sentence followed by its [n]. Grouped by article in order of
+    first appearance; within an article by position, or with `by_rank` in the order given (the
+    scorer's, best first)."""
     article_order: dict[str, int] = {}
     for s in chosen:
         article_order.setdefault(passages[s.passage].chunk.article_id, len(article_order))
-    ordered = sorted(chosen, key=lambda s: (article_order[passages[s.passage].chunk.article_id], s.start))
+    rank = {id(s): i for i, s in enumerate(chosen)}
+    ordered = sorted(
+        chosen,
+        key=lambda s: (article_order[passages[s.passage].chunk.article_id], rank[id(s)] if by_rank else s.start),
+    )
     numbers = _numbering(passages, [s.passage for s in ordered])
     lines: list[str] = []
     current: str | None = None
@@ -90,3 +98,14 @@ def compose_generated(passages: list[Passage], supported: list[tuple[str, Senten
 
 def related(passages: list[Passage], limit: int = 3) -> list[Citation]:
     return [citation_for(i + 1, p, [], False) for i, p in enumerate(passages[:limit])]
+
+
+def further(passages: list[Passage], ranked: list[Sentence], chosen: list[Sentence], limit: int = 3) -> list[Citation]:
+    """„Weitere Stellen“: the best-scored candidate sentences the answer does not quote, each as
+    its passage with the sentence as its one quote (not verified: nothing claims they answer)."""
+    quoted = {(s.article, s.start) for s in chosen}
+    rest = [s for s in ranked if (s.article, s.start) not in quoted][:limit]
+    return [
+        citation_for(i + 1, passages[s.passage], [Quote(start=s.start, end=s.end, speaker=s.speaker)], False)
+        for i, s in enumerate(rest)
+    ]

@@ -57,11 +57,11 @@ class Settings(BaseSettings):
         description="on: the trained reader scores the sentences an answer quotes (its confidence, ~0.2 s); "
         "off by default because as an abstention check it does not beat the rules (README, 'The reader').",
     )
-    learned_abstain: Literal["on", "off"] = Field(
+    scorer: Literal["on", "off"] = Field(
         "on",
-        description="on: where the rules find the detail asked for, a logistic regression fitted on hand-written "
-        "questions may still abstain (`rag train abstention`; README, 'The learned check'). off: the rules alone, "
-        "as when the check is refitted.",
+        description="on: the learned sentence scorer (`rag train scorer`) chooses what an answer quotes, best first, "
+        "and abstains when no sentence reaches its threshold; off: the rule score and the abstention rules "
+        "(for embedders without a scorer, e5-small, they are used anyway).",
     )
     judge: Literal["off", "on"] = Field(
         "off",

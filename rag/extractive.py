@@ -227,3 +227,21 @@ def select(question: Question, sentences: list[Sentence], params: ExtractivePara
         preceding = sorted((s for s in ranked if s.start < top.start), key=lambda s: -s.start)
         chosen += [s for s in preceding[: params.prev_of_best] if s not in chosen]
     return sorted(chosen, key=lambda s: (s.passage, s.start))
+
+
+def select_scored(question: Question, sentences: list[Sentence], second: float, topic_max: int) -> list[Sentence]:
+    """Pick the answer sentences by the learned scorer's probabilities (`Sentence.score`), best
+    first. A factual question gets its best sentence, and a second one of the same article only
+    when that one too scores at least `second` (the evidence spans two sentences, or the first
+    names its subject by a pronoun); a topic question („Was wurde über X gesagt?“) up to
+    `topic_max` sentences about X, grouped by article, best first within each group. Whether the
+    best one is good enough to answer at all is the caller's threshold."""
+    if not sentences:
+        return []
+    if question.topic:
+        t_terms = content_terms(question.topic)
+        about = sorted((s for s in sentences if t_terms and t_terms & content_terms(s.text)), key=lambda s: -s.score)
+        return about[:topic_max]
+    ranked = sorted(sentences, key=lambda s: -s.score)
+    best = ranked[0]
+    return [best, *[s for s in ranked[1:] if s.article == best.article and s.score >= second][:1]]

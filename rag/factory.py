@@ -101,7 +101,7 @@ def build_rag(
     catalog = catalog or (archive or build_archive(settings)).load()  # fails fast, before loading models
     embedder = embedder or build_embedder(settings)
     catalog.check_embedder(embedder)
-    calibration = calibration_for(embedder.name, learned=settings.learned_abstain == "on")
+    calibration = calibration_for(embedder.name, scorer=settings.scorer == "on")
     if generator is None:
         generator = build_generator(settings)
     rag = Rag(
@@ -118,6 +118,7 @@ def build_rag(
         extractive=calibration.extractive,
         abstain=calibration.abstain,
         verify=calibration.verify,
+        scorer=calibration.scorer,
         judging=(
             Judging(judge or build_judge(settings), settings.judge_threshold, settings.judge_sure)
             if settings.judge == "on"

@@ -8,7 +8,7 @@ speech in `index.quotations`), because `index` never imports `rag`.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, get_args
 
 from index.analyzer import fold
 from index.names import Mention, NameFinder, genitive_base
@@ -61,6 +61,7 @@ SPEAKER_QUESTION = re.compile(
 AnswerKind = Literal[
     "date", "amount", "money", "percent", "age", "duration", "distance", "weight", "speed", "length", "name"
 ]
+KINDS: tuple[AnswerKind, ...] = get_args(AnswerKind)
 _MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
 _DAYS = "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
 _DIGIT_WORDS = "zwei|drei|vier|fünf|sechs|sieben|acht|neun"
@@ -183,6 +184,13 @@ SPEECH = re.compile(
 )
 SPEECH_QUESTION = re.compile(
     r"\b(sagt|sagte|äußert|erklärt|meint|wirft|warf|forder|kritisier|begründ|wehrte|kommentier)", re.I
+)
+# Questions that ask where: a place answers them (the sentence scorer reads it; no kind of its own,
+# because a place name is no pattern the abstention rules could check).
+PLACE_QUESTION = re.compile(
+    r"^(wo|wohin|woher)\b|^(in|an|aus|nach|auf) welche\w* (stadt|land|ort|region|staat|gemeinde|hauptstadt|"
+    r"bundesland|provinz|insel|kanton|bezirk|stadtteil|gebäude|halle|stadion)\b",
+    re.I,
 )
 CAUSE = re.compile(r"\b(weil|da|denn|wegen|aufgrund|deshalb|daher|grund|begründ\w*)\b", re.I)
 CAUSE_QUESTION = ("warum", "weshalb", "wieso", "weswegen", "mit welcher begründung", "aus welchem grund", "wodurch")

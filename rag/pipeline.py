@@ -25,7 +25,7 @@ from index.filters import Filters
 from index.readers import is_blank
 from rag.abstain import AbstainParams, Decision, decide, naming_articles
 from rag.answer import AbstainReason, Answer, Citation, ModelInfo, Timings
-from rag.compose import Composed, compose_generated, compose_quotes, related
+from rag.compose import Composed, compose_generated, compose_quotes, further, related
 from rag.config import Grammar, Mode
 from rag.extractive import (
     ExtractiveParams,
@@ -34,6 +34,7 @@ from rag.extractive import (
     reader_candidates,
     score_sentences,
     select,
+    select_scored,
 )
 from rag.generator import Generator, Message
 from rag.grammar import quote_grammar
@@ -44,12 +45,17 @@ from rag.prompt import fit_messages
 from rag.question import Question
 from rag.reader.onnx_reader import Reader
 from rag.retrieval import HybridRetriever, Passage
+from rag.scorer import SentenceScorer
+from rag.scorer_features import feature_rows
 from rag.speakers import statements
 from rag.text import is_german
 from rag.verify import VerifyParams, split_answer, verify_sentences
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
+# Generated sentences verified per answer: max_tokens 200 make about 15 German sentences, and a
+# server that ignored the limit sent 1 MB that took 300 s to verify (issue #39).
+MAX_VERIFIED_SENTENCES = 40
 CONFIDENCE_DIGITS = 4  # in the answer JSON; finer differences mean nothing for a 0-1 score
 
 
@@ -85,6 +91,7 @@ class Rag:
         verify: VerifyParams | None = None,
         grammar: Grammar = "off",
         judging: Judging | None = None,
+        scorer: SentenceScorer | None = None,
     ) -> None:
         self.catalog = catalog
         self.embedder = embedder
@@ -100,6 +107,7 @@ class Rag:
         self.verify = verify or VerifyParams()
         self.grammar: Grammar = grammar
         self.judging = judging
+        self.scorer = scorer  # None: the rule score and checks of the calibration (e5-small)
         self._trusted: bool | None = None
         self.probe_cache: ProbeCache | None = None
         self._trust_lock = threading.Lock()
@@ -123,8 +131,9 @@ class Rag:
         mode: Mode | None = None,
         filters: Filters | None = None,
         history: Sequence[Message] | None = None,
+        stop: threading.Event | None = None,
     ) -> Answer:
-        for event in self.stream(question, top_k, mode, filters, history):
+        for event in self.stream(question, top_k, mode, filters, history, stop):
             if event.kind == "answer":
                 answer: Answer = event.data
                 return answer
@@ -156,8 +165,15 @@ class Rag:
         timings = Timings(embed_ms=embed_ms, search_ms=res.search_ms)
         if parsed.speaker is not None:  # the speaker's own statements, or nothing (`rag.speakers`)
             decision = Decision("found" if sentences else "missing", [])
+        elif self.scorer is not None:
+            decision = self._scored_decision(parsed, sentences)
         else:
             decision = decide(parsed, sentences, self.abstain)
+        scored = self.scorer is not None and parsed.speaker is None
+        ranked = sorted(sentences, key=lambda s: -s.score) if scored else []
+        # the scorer's best probability is the answer's confidence, an abstention's too
+        best = round(ranked[0].score, CONFIDENCE_DIGITS) if ranked else None
+        chosen: list[Sentence] = []  # what the answer quotes; the rest of `ranked` goes to `related`
 
         def finish(
             text: str,
@@ -175,7 +191,7 @@ class Rag:
                 answer=text,
                 abstain_reason=reason,
                 citations=cites,
-                related=related(passages) if reason is not None else [],
+                related=related(passages) if reason is not None else further(passages, ranked, chosen),
                 timings=timings,
                 model=self.model_info,
                 mode=mode_used,
@@ -194,16 +210,18 @@ class Rag:
             chosen = []
         elif parsed.speaker is not None:
             chosen = sentences
+        elif self.scorer is not None:
+            chosen = select_scored(parsed, sentences, self.scorer.second, self.extractive.topic_max)
         else:
             chosen = select(parsed, sentences, self.extractive)
         if not passages or not chosen:
             # nothing chosen although the rules found: the detail is not among the candidates
-            yield abstain("missing" if decision.verdict == "found" else decision.verdict, None)
+            yield abstain("missing" if decision.verdict == "found" else decision.verdict, best)
             return
         if decision.details and decision.details[0] not in chosen:
             # The sentence that states the requested detail is quoted even when it scored lower.
             chosen = sorted([*chosen, decision.details[0]], key=lambda s: (s.passage, s.start))
-        confidence: float | None = None  # reported as the answer's; replayable against thresholds
+        confidence: float | None = best  # reported as the answer's; replayable against thresholds
         if self.reader is not None:  # how sure the reader is that what the answer quotes answers it
             t2 = time.perf_counter()
             scores = self.reader.score(query, reader_candidates(sentences, passages, chosen))
@@ -213,7 +231,7 @@ class Rag:
                 yield abstain("reader", confidence)
                 return
         headers = bool(parsed.topic) or _articles(chosen, passages) > 1
-        quoted = compose_quotes(passages, chosen, with_headers=headers)
+        quoted = compose_quotes(passages, chosen, with_headers=headers, by_rank=self.scorer is not None)
         if self.judging is not None and parsed.speaker is None:
             yield Event("checking", {"judge": self.judging.judge.name})
             tj = time.perf_counter()
@@ -243,6 +261,25 @@ class Rag:
         res = self.retriever.retrieve(question.query, self.top_k)
         return self.evidence(question, res.passages, None, res.query_vector)
 
+    def rank_passages(self, question: str, passages: list[Passage], query_vector: np.ndarray) -> list[Passage]:
+        """`passages` reordered by the best score among their candidate sentences (the fused rank
+        breaks ties and places passages without a candidate last)."""
+        _, sentences = self.evidence(Question.parse(check_question(question)), passages, None, query_vector)
+        best: dict[int, float] = {}
+        for s in sentences:
+            best[s.passage] = max(best.get(s.passage, s.score), s.score)
+        order = sorted(range(len(passages)), key=lambda i: (i not in best, -best.get(i, 0.0), i))
+        return [passages[i] for i in order]
+
+    def best_sentence(self, question: str) -> tuple[float, tuple[int, int]] | None:
+        """The best-scored candidate sentence's score and span as `stream` ranks them, whether or
+        not the answer abstains (`rag eval answers`' top1 and AUROC); None without candidates."""
+        _, sentences = self.candidates(Question.parse(check_question(question)))
+        if not sentences:
+            return None
+        best = max(sentences, key=lambda s: s.score)
+        return best.score, (best.start, best.end)
+
     def evidence(
         self, question: Question, passages: list[Passage], filters: Filters | None, query_vector: np.ndarray
     ) -> tuple[list[Passage], list[Sentence]]:
@@ -254,8 +291,29 @@ class Rag:
             found, sentences = self._speaker_evidence(question, filters, query_vector)
             return found or passages, sentences  # an abstention still shows the closest passages
         sentences = candidate_sentences(passages, self.catalog.sentences, self.catalog.speech)
+        sentences = naming_articles(question, sentences, self.catalog.speech, self.abstain)
         score_sentences(question, query_vector, sentences, self.embedder, self.extractive)
-        return passages, naming_articles(question, sentences, self.catalog.speech, self.abstain)
+        if self.scorer is not None and sentences:  # its probability replaces the rule score
+            p = self.scorer.probabilities(self.scorer_rows(question, sentences))
+            for s, score in zip(sentences, p.tolist(), strict=True):
+                s.score = score
+        return passages, sentences
+
+    def scorer_rows(self, question: Question, sentences: list[Sentence]) -> np.ndarray:
+        """What the scorer reads of rule-scored candidates (`rag.scorer_features`), the same in use
+        and in training (`rag.lab.scorer_data`): the features, and the rules' verdict on them."""
+        rules = decide(question, sentences, self.abstain)
+        return feature_rows(question, sentences, rules)
+
+    def _scored_decision(self, question: Question, sentences: list[Sentence]) -> Decision:
+        """The scorer's one threshold: answer when a candidate reaches it. A topic question asks
+        for no one detail, so any sentence about the topic answers it (`select_scored`)."""
+        assert self.scorer is not None
+        if not sentences:
+            return Decision("unrelated", [])
+        if question.topic or max(s.score for s in sentences) >= self.scorer.threshold:
+            return Decision("found", [])
+        return Decision("doubtful", [])
 
     def _speaker_evidence(
         self, question: Question, filters: Filters | None, query_vector: np.ndarray
@@ -306,7 +364,7 @@ class Rag:
 
     def _verified(self, text: str, passages: list[Passage], sentences: list[Sentence]) -> Composed | None:
         """The generated answer reduced to its verified sentences, or None to fall back."""
-        generated = split_answer(text)
+        generated = split_answer(text)[:MAX_VERIFIED_SENTENCES]
         if not generated or not is_german(text):
             return None
         texts = [p.chunk.text for p in passages]

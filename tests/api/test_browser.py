@@ -36,6 +36,16 @@ UNTITLED = Article(
     "2025-10-01",
 )
 
+# Issue #39 items 10, 11, 13: an emoji before the quote, a right-to-left override inside the text,
+# and a title of 1,000 characters without a space.
+ODD = Article(
+    "feier-1",
+    "Feier" * 200,
+    "🎉🎉 Die Feier in Kleinstadt begann am Abend. Der Chor \u202esang drei Lieder. "
+    "Die Feier in Kleinstadt endete um Mitternacht.",
+    "2025-11-04",
+)
+
 
 @pytest.fixture(scope="module")
 def page_server(
@@ -48,7 +58,7 @@ def page_server(
 ) -> Iterator[str]:
     data = tmp_path_factory.mktemp("page") / "data"
     shutil.copytree(seed_data_dir, data, symlinks=True)
-    upsert_articles(data, [XSS, UNTITLED], embedder)
+    upsert_articles(data, [XSS, UNTITLED, ODD], embedder)
     settings = model_settings.model_copy(update={"data_dir": data})
     yield from serve(create_app(settings, build_rag(settings, embedder=embedder, reader=reader, generator=gemma)))
 
@@ -149,7 +159,7 @@ def test_an_abstention_says_why_and_offers_the_closest_passages(browser: Any, pa
     browser.get(page_server + "/")
     answer = ask(browser, "Wie viele Soldaten hat China nach Malaysia geschickt?", 1)
     assert "abstained" in answer.get_attribute("class")
-    assert "Die Artikel behandeln das Thema, nennen aber offenbar nicht, wonach gefragt ist." in answer.text
+    assert "Die gefundenen Stellen beantworten die Frage wahrscheinlich nicht." in answer.text
     assert answer.find_elements(By.CSS_SELECTOR, ".related li a.cite")
 
 
@@ -228,3 +238,26 @@ def test_the_page_says_it_is_checking_then_marks_an_unsure_answer(browser: Any, 
     assert "uncertain" not in sure.get_attribute("class") and sure.find_elements(By.CSS_SELECTOR, ".warn") == []
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "browser-unsure.png"))
+
+
+def test_emoji_bidi_controls_and_a_long_title_do_not_break_the_page(browser: Any, page_server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(page_server + "/")
+    answer = ask(browser, "Wann endete die Feier in Kleinstadt?", 1)
+    # every piece of answer text is isolated, so a U+202E in it cannot reorder the [n] after it
+    bare = browser.execute_script(
+        "return Array.from(arguments[0].childNodes).filter(n => n.nodeType === 3 && n.textContent.trim()).length",
+        answer,
+    )
+    assert bare == 0 and answer.find_elements(By.CSS_SELECTOR, "bdi")
+    link = next(a for a in answer.find_elements(By.CSS_SELECTOR, "a.cite") if a.text.startswith("["))
+    link.click()
+    panel = browser.find_element(By.ID, "panel")
+    WebDriverWait(browser, 10).until(lambda d: panel.is_displayed())
+    marks = [m.text for m in panel.find_elements(By.CSS_SELECTOR, "#p-passage mark")]
+    # code-point offsets: the two emoji before the quote no longer cut its end short
+    assert "Die Feier in Kleinstadt endete um Mitternacht." in marks, marks
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= browser.execute_script("return window.innerWidth"), "the long title pushed the page sideways"

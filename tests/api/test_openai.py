@@ -33,8 +33,8 @@ def test_an_abstention_carries_its_reason(client: OpenAI) -> None:
     resp = client.chat.completions.create(
         model="quellen", messages=[{"role": "user", "content": "Wie viele Soldaten hat China nach Malaysia geschickt?"}]
     )
-    assert resp.model_extra["abstained"] and resp.model_extra["abstain_reason"] == "missing"  # type: ignore[index]
-    assert "nennen aber offenbar nicht, wonach gefragt ist" in (resp.choices[0].message.content or "")
+    assert resp.model_extra["abstained"] and resp.model_extra["abstain_reason"] == "doubtful"  # type: ignore[index]
+    assert "beantworten die Frage wahrscheinlich nicht" in (resp.choices[0].message.content or "")
 
 
 def test_streaming_answer_with_history(client: OpenAI) -> None:

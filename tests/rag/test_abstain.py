@@ -44,7 +44,9 @@ def rag(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, reader: Re
     data = tmp_path_factory.mktemp("abstain-data")
     upsert_articles(data, [KIDNAPPING, SATELLITE], embedder)
     return build_rag(
-        model_settings.model_copy(update={"data_dir": data, "generator": "none"}), embedder=embedder, reader=reader
+        model_settings.model_copy(update={"data_dir": data, "generator": "none", "scorer": "off"}),
+        embedder=embedder,
+        reader=reader,
     )
 
 

@@ -1,0 +1,71 @@
+"""Issue #40 on the seed article: the shipped scorer picks the sentence that answers, quotes it
+first and at most one more, and abstains on a near miss (real models, default settings)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from index.embedder import Embedder
+from rag.answer import Answer
+from rag.calibration import EMBEDDINGGEMMA, calibration_for
+from rag.config import Settings
+from rag.factory import build_rag
+from rag.pipeline import Rag
+
+
+@pytest.fixture(scope="module")
+def rag(seed_data_dir: Path, embedder: Embedder, model_settings: Settings) -> Rag:
+    settings = model_settings.model_copy(update={"data_dir": seed_data_dir, "generator": "none"})
+    return build_rag(settings, embedder=embedder)
+
+
+def quoted(a: Answer) -> list[str]:
+    """The quoted sentences in the order the answer gives them."""
+    by_start = {(q.start, q.end): c.text[q.start - c.start : q.end - c.start] for c in a.citations for q in c.quotes}
+    order = [line.rsplit(" [", 1)[0].strip() for line in a.answer.splitlines() if "[" in line]
+    return [next(t for t in by_start.values() if t.strip() == line) for line in order]
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence"),
+    [
+        pytest.param(
+            "Wo trafen sich die Verteidigungsminister?",
+            "am Rande eines Gipfels der Asean-Staaten in Malaysia getroffen",
+            # the shipped scorer gives the Malaysia sentence 0.012 (threshold 0.07) and abstains;
+            # a known miss of issue #40, kept visible: strict, so a scorer that answers it must
+            # turn this into a plain test
+            marks=pytest.mark.xfail(strict=True, reason="issue #40: the scorer misses this paraphrase"),
+        ),
+        ("Was vereinbarten Hegseth und Dong?", "vereinbart, die militärische Kommunikation"),
+        ("Wer hat sich mit Dong Jun getroffen?", "Hegseth und Dong haben sich vergangene Woche"),
+    ],
+)
+def test_the_evidence_sentence_is_quoted_first_and_at_most_one_other(rag: Rag, question: str, evidence: str) -> None:
+    a = rag.ask(question)
+    assert not a.abstained, a.answer
+    sentences = quoted(a)
+    assert evidence in sentences[0], sentences
+    assert len(sentences) <= 2
+    assert a.confidence is not None and a.confidence >= rag.scorer.threshold  # type: ignore[union-attr]
+    assert all(r.quotes and not r.verified for r in a.related)  # „Weitere Stellen“: one sentence each
+
+
+def test_a_near_miss_on_the_seed_abstains_with_the_scorers_confidence(rag: Rag) -> None:
+    a = rag.ask("Wie viele Soldaten begleiteten Hegseth nach Malaysia?")
+    assert a.abstained and a.abstain_reason == "doubtful", a.answer
+    assert a.confidence is not None and a.confidence < rag.scorer.threshold  # type: ignore[union-attr]
+    assert a.related  # the closest passages are still shown
+
+
+def test_the_shipped_scorer_is_the_recorded_file_and_loads_for_embeddinggemma() -> None:
+    assert EMBEDDINGGEMMA.scorer_file is not None
+    name, sha = EMBEDDINGGEMMA.scorer_file
+    path = Path(__file__).resolve().parents[2] / "rag" / name
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
+    assert path.stat().st_size < 25 * 2**20  # issue #40: the committed delta stays small
+    scorer = calibration_for("embeddinggemma-300m+int8").scorer
+    assert scorer is not None and 0.0 < scorer.threshold < 1.0 and scorer.report["hold_out"] == "C4"
