@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, GetJsonSchemaHandler
 
-from index.readers import NON_BLANK, nul_free
+from index.readers import NON_BLANK, NUL_FREE_TEXT, VISIBLE_TEXT, nul_free
 from rag.pipeline import MAX_QUESTION_CHARS
 
 
@@ -21,7 +21,18 @@ def _encodable(text: str) -> str:
     return nul_free(text)
 
 
-Text = Annotated[str, AfterValidator(_encodable)]
+class _NulFreeInSchema:
+    """Says in the JSON Schema what `_encodable` checks, so clients and fuzzers know that U+0000 is
+    refused; the check itself stays in `_encodable`, whose 422 names U+0000."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core)
+        schema["pattern"] = VISIBLE_TEXT if schema.get("pattern") == NON_BLANK else NUL_FREE_TEXT
+        return schema
+
+
+Text = Annotated[str, AfterValidator(_encodable), _NulFreeInSchema()]
 
 
 class Turn(BaseModel):

@@ -24,6 +24,10 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # "Has a visible character", spelled so that Python, pydantic's Rust regex and the ECMA regex
 # of JSON Schema agree (their \s differ on U+001C-001F, U+0085 and U+FEFF).
 NON_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
+# The same in the API's JSON Schema, where a pattern is the whole contract: no U+0000 anywhere
+# (`nul_free`), and, for VISIBLE_TEXT, a visible character somewhere.
+NUL_FREE_TEXT = r"^[^\x00]*$"
+VISIBLE_TEXT = r"^[^\x00]*[^\s\x1c-\x1f\x85\ufeff\x00][^\x00]*$"
 # ASCII letters, digits and . : @ + - _, but not dots alone: "." and ".." cannot be reached as
 # /articles/{id} (URLs normalise them away), and a Cyrillic „sеed“ must not sit beside „seed“
 # looking the same (issue #39).

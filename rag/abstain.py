@@ -75,16 +75,24 @@ class Decision:
 
 def decide(question: Question, sentences: list[Sentence], params: AbstainParams) -> Decision:
     """Checks 1 and 2 above; the reader's check comes after the choice."""
-    if not sentences:
-        return Decision("unrelated", [])
-    best_dense = max(s.dense for s in sentences)
-    best_lex = max(s.lexical for s in sentences)
-    if best_dense < params.min_dense or (best_lex <= params.min_lexical and best_dense < params.lexical_dense):
+    if unrelated(sentences, params):
         return Decision("unrelated", [])
     details = detail_sentences(question, sentences, params)
     if details == []:
         return Decision("missing", [])
     return Decision("found", details or [])
+
+
+def unrelated(sentences: list[Sentence], params: AbstainParams) -> bool:
+    """Check 1: no candidate sentence is close to the question. The sentence scorer keeps this
+    check before its threshold: it learned from questions about the right article, and so never
+    saw one that no article is about (it gave „Wer gewann die Fußball-Weltmeisterschaft 2014?“
+    0.7 on the seed article)."""
+    if not sentences:
+        return True
+    best_dense = max(s.dense for s in sentences)
+    best_lex = max(s.lexical for s in sentences)
+    return best_dense < params.min_dense or (best_lex <= params.min_lexical and best_dense < params.lexical_dense)
 
 
 def best_article(sentences: list[Sentence]) -> list[Sentence]:

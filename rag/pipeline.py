@@ -23,7 +23,7 @@ from index.embedder import Embedder
 from index.errors import GeneratorUnavailable, InputError
 from index.filters import Filters
 from index.readers import is_blank
-from rag.abstain import AbstainParams, Decision, decide, naming_articles
+from rag.abstain import AbstainParams, Decision, decide, naming_articles, unrelated
 from rag.answer import AbstainReason, Answer, Citation, ModelInfo, Timings
 from rag.compose import Composed, compose_generated, compose_quotes, further, related
 from rag.config import Grammar, Mode
@@ -216,7 +216,9 @@ class Rag:
             chosen = select(parsed, sentences, self.extractive)
         if not passages or not chosen:
             # nothing chosen although the rules found: the detail is not among the candidates
-            yield abstain("missing" if decision.verdict == "found" else decision.verdict, best)
+            reason: AbstainReason = "missing" if decision.verdict == "found" else decision.verdict
+            # the scorer's best probability where its threshold decided; a rule's verdict has none
+            yield abstain(reason, best if reason == "doubtful" else None)
             return
         if decision.details and decision.details[0] not in chosen:
             # The sentence that states the requested detail is quoted even when it scored lower.
@@ -306,10 +308,11 @@ class Rag:
         return feature_rows(question, sentences, rules)
 
     def _scored_decision(self, question: Question, sentences: list[Sentence]) -> Decision:
-        """The scorer's one threshold: answer when a candidate reaches it. A topic question asks
-        for no one detail, so any sentence about the topic answers it (`select_scored`)."""
+        """The scorer's one threshold: answer when a candidate reaches it, once the articles are
+        about the question at all (`rag.abstain.unrelated`). A topic question asks for no one
+        detail, so any sentence about the topic answers it (`select_scored`)."""
         assert self.scorer is not None
-        if not sentences:
+        if unrelated(sentences, self.abstain):
             return Decision("unrelated", [])
         if question.topic or max(s.score for s in sentences) >= self.scorer.threshold:
             return Decision("found", [])

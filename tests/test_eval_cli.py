@@ -69,7 +69,7 @@ def test_eval_on_news_with_distractors_and_answers(tmp_path: Path) -> None:
         [
             {"id": "n1", "question": "Wie viel soll die neue Rheinbrücke in Köln kosten?",
              "answer": "240 Millionen Euro", "article_id": "koeln", "evidence": evidence, "answerable": True},
-            {"id": "n2", "question": "Wie viel Geld bekommen die Radfahrer für neue Radwege in Köln?",
+            {"id": "n2", "question": "Wie hoch war die Inflation in Argentinien im Jahr 1989?",
              "answer": None, "article_id": None, "evidence": None, "answerable": False},
         ],
     )  # fmt: skip

@@ -123,11 +123,13 @@ def test_v1_escapes_image_and_link_syntax_but_keeps_the_citation_markers(client:
 
     assert as_plain_markdown("Ein Bild ![x](http://a/p.png) [1]") == "Ein Bild !\\[x\\](http://a/p.png) [1]"
     assert as_plain_markdown("[Link](http://a) [2]\n") == "\\[Link\\](http://a) [2]\n"
-    text = "Der Stadtrat von Kleinhafen zeigte ![Plan](http://127.0.0.1:9/p.png) beim Treffen am Montag."
+    # one sentence (a „!“ would end it): the answer quotes it whole
+    text = "Der Stadtrat von Kleinhafen zeigte den [Plan](http://127.0.0.1:9/p.png) beim Treffen am Montag."
     assert client.post("/articles", json={"id": "md", "title": "Stadtrat Kleinhafen", "text": text}).status_code == 200
-    body = {"model": "quellen", "messages": [{"role": "user", "content": "Was zeigte der Stadtrat von Kleinhafen?"}]}
+    question = "Was zeigte der Stadtrat von Kleinhafen beim Treffen am Montag?"
+    body = {"model": "quellen", "messages": [{"role": "user", "content": question}]}
     r = client.post("/v1/chat/completions", json=body)
     assert r.status_code == 200, r.text
     content = r.json()["choices"][0]["message"]["content"]
-    assert "\\[Plan\\](http://127.0.0.1:9/p.png)" in content, content  # the sentence splitter may cut after „!“
+    assert "\\[Plan\\](http://127.0.0.1:9/p.png)" in content, content
     assert re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", content) is None  # no link or image syntax left

@@ -69,3 +69,24 @@ def test_the_shipped_scorer_is_the_recorded_file_and_loads_for_embeddinggemma() 
     assert path.stat().st_size < 25 * 2**20  # issue #40: the committed delta stays small
     scorer = calibration_for("embeddinggemma-300m+int8").scorer
     assert scorer is not None and 0.0 < scorer.threshold < 1.0 and scorer.report["hold_out"] == "C4"
+
+
+def test_the_verdict_on_the_radweg_question_has_a_margin_no_cpu_can_cross(
+    tmp_path: Path, embedder: Embedder, model_settings: Settings
+) -> None:
+    """Issue #39 item 16: the learned check abstained on this question on an AVX-512 VNNI CPU and
+    answered on another, because int8 kernels moved one of its signals across its threshold. The
+    scorer's probability for the answer sentence lies far above its threshold: int8 kernels move
+    a cosine by about 0.01, and the scorer's output here has a margin of 0.5 or more."""
+    from index.article import Article
+    from index.build import upsert_articles
+
+    text = (
+        "Die Stadt Freiburg hat am Montag einen neuen Radweg eröffnet. Er ist 12 Kilometer lang und "
+        "verbindet die Innenstadt mit Kirchzarten. Der Bau kostete 4 Millionen Euro."
+    )
+    upsert_articles(tmp_path, [Article("rad", "Neuer Radweg in Freiburg", text, "2025-10-06")], embedder)
+    rag = build_rag(model_settings.model_copy(update={"data_dir": tmp_path, "generator": "none"}), embedder=embedder)
+    a = rag.ask("Wie viel kostete der Radweg in Freiburg?")
+    assert not a.abstained and quoted(a)[0] == "Der Bau kostete 4 Millionen Euro."
+    assert a.confidence is not None and a.confidence >= rag.scorer.threshold + 0.5  # type: ignore[union-attr]
