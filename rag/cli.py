@@ -167,6 +167,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.server import serve_options
     from rag.factory import build_archive
 
     settings = settings_from(host=host, port=port, data_dir=data_dir)
@@ -184,7 +185,14 @@ def serve(
         # Each worker process builds its own pipeline from the environment (`api.app.app_from_env`),
         # so the flags given here are handed on as the RAG_* variables they stand for.
         os.environ.update({"RAG_DATA_DIR": str(settings.data_dir), "RAG_HOST": settings.host})
-        uvicorn.run("api.app:app_from_env", factory=True, workers=workers, host=settings.host, port=settings.port)
+        uvicorn.run(
+            "api.app:app_from_env",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            **serve_options(),
+        )
         return
     rag = None
     if archive.version() is not None:
@@ -195,7 +203,8 @@ def serve(
         if rag.mode == "auto" and rag.generator is not None:
             typer.echo("Prüfe das Sprachmodell für den Modus auto …", err=True)
             rag.generator_trusted()  # once at start, not on the first user's question
-    uvicorn.run(create_app(settings, rag, archive), host=settings.host, port=settings.port, log_level="info")
+    app_ = create_app(settings, rag, archive)
+    uvicorn.run(app_, host=settings.host, port=settings.port, log_level="info", **serve_options())
 
 
 app.add_typer(train_app, name="train")

@@ -133,3 +133,47 @@ def test_v1_escapes_image_and_link_syntax_but_keeps_the_citation_markers(client:
     content = r.json()["choices"][0]["message"]["content"]
     assert "\\[Plan\\](http://127.0.0.1:9/p.png)" in content, content
     assert re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", content) is None  # no link or image syntax left
+
+
+# 14: half-sent request headers --------------------------------------------------------------------
+
+
+def test_a_connection_whose_headers_never_finish_is_closed(
+    data_copy: Path, embedder: Embedder, reader: Reader, model_settings: Settings
+) -> None:
+    import socket
+    import threading
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.server import LIMIT_CONCURRENCY, HeaderTimeoutH11, serve_options
+    from rag.bench_serve import free_port
+    from rag.factory import build_rag
+
+    class Quick(HeaderTimeoutH11):
+        header_timeout_s = 1.0
+
+    settings = model_settings.model_copy(update={"data_dir": data_copy, "generator": "none"})
+    app = create_app(settings, build_rag(settings, embedder=embedder, reader=reader))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=Quick))
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        slow = socket.create_connection(("127.0.0.1", port), timeout=5)
+        slow.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\n")  # and never the blank line
+        t = time.perf_counter()
+        assert slow.recv(1024) == b""  # closed by the server, not left open (recv would time out)
+        assert 0.9 < time.perf_counter() - t < 3.0
+        whole = socket.create_connection(("127.0.0.1", port), timeout=5)  # a whole request still works
+        whole.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert whole.recv(1024).startswith(b"HTTP/1.1 200")
+        time.sleep(1.5)  # past the header timeout: a kept-alive connection gets the same limit again
+        assert whole.recv(1024) == b""
+    finally:
+        server.should_exit = True
+    assert serve_options() == {"http": HeaderTimeoutH11, "limit_concurrency": LIMIT_CONCURRENCY}
