@@ -88,3 +88,35 @@ def test_a_database_that_went_away_is_a_quick_503_naming_it(tmp_path: Path, hash
         assert time.monotonic() - t0 < 30
     finally:
         archive.pool.close()
+
+
+def test_eight_questions_to_a_stopped_database_get_their_503s_side_by_side(
+    tmp_path: Path, hash_embedder: HashEmbedder
+) -> None:
+    """Issue #39 item 7: each request waited out its own pool timeout (5 s) one after another
+    behind RagHolder's lock, so 8 waiting questions got their 503s after up to 45 s."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    url = start(tmp_path / "db")
+    archive = PgArchive(url)
+    try:
+        upsert_articles(archive, [Article("a1", "Hafen", "Der Hafen wächst. Neue Kräne kommen.")], hash_embedder)
+    finally:
+        assert stop(tmp_path / "db")
+    try:
+        client = TestClient(
+            create_app(Settings(data_dir=tmp_path / "unused"), archive=archive), base_url="http://localhost"
+        )
+        t0 = time.monotonic()
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(
+                pool.map(lambda _: client.post("/ask", json={"question": "Was wächst?"}).status_code, range(8))
+            )
+        assert codes == [503] * 8
+        assert time.monotonic() - t0 < 20  # side by side: about one pool timeout, not eight
+    finally:
+        archive.pool.close()
