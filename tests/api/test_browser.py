@@ -261,3 +261,56 @@ def test_emoji_bidi_controls_and_a_long_title_do_not_break_the_page(browser: Any
     assert "Die Feier in Kleinstadt endete um Mitternacht." in marks, marks
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= browser.execute_script("return window.innerWidth"), "the long title pushed the page sideways"
+
+
+class _SlowEcho:
+    """A generator that streams an unverifiable reply slowly, as a remote model might."""
+
+    name = "slow-echo"
+
+    def __init__(self) -> None:
+        from rag.generator import EchoGenerator
+
+        self._echo = EchoGenerator("UNGEPRUEFT erfundene Behauptung ohne Beleg aus keinem Artikel [1]")
+
+    def fits(self, messages: Any, max_tokens: int) -> bool:
+        return True
+
+    def generate(
+        self, messages: Any, max_tokens: int, temperature: float, stop: Any = None, grammar: Any = None
+    ) -> Any:
+        import time
+
+        for piece in self._echo.generate(messages, max_tokens, temperature, stop, grammar):
+            time.sleep(0.3)
+            yield piece
+
+
+@pytest.fixture(scope="module")
+def generating_server(seed_data_dir: Path, embedder: Embedder, model_settings: Settings) -> Iterator[str]:
+    settings = model_settings.model_copy(update={"data_dir": seed_data_dir, "mode": "generative"})
+    rag = build_rag(settings, embedder=embedder, generator=_SlowEcho())  # type: ignore[arg-type]
+    yield from serve(create_app(settings, rag))
+
+
+def test_the_page_shows_progress_not_the_models_unverified_tokens(browser: Any, generating_server: str) -> None:
+    """Issue #39 item 15: the draft showed raw tokens for up to 60 s before verification."""
+    import time
+
+    from selenium.webdriver.common.by import By
+
+    browser.get(generating_server + "/")
+    send(browser, "Was wurde über Taiwan gesagt?")
+    drafts: list[str] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        boxes = browser.find_elements(By.CSS_SELECTOR, ".turn .a")
+        if boxes:
+            if "draft" not in (boxes[0].get_attribute("class") or ""):
+                break
+            drafts.append(boxes[0].text)
+        time.sleep(0.1)
+    assert any("Antwort wird erzeugt" in d for d in drafts), drafts
+    assert not any("UNGEPRUEFT" in d for d in drafts), drafts  # the unverified text never showed
+    final = browser.find_element(By.CSS_SELECTOR, ".turn .a").text
+    assert "UNGEPRUEFT" not in final and "[1]" in final  # verification dropped it: the quotes answer
