@@ -65,17 +65,22 @@ def test_urls_shown_to_people_carry_no_password() -> None:
     assert without_credentials("postgresql://postgres:@/x?host=/tmp/db") == "postgresql:///x?host=/tmp/db"
 
 
+def stopped_archive(folder: Path, embedder: HashEmbedder) -> PgArchive:
+    """An archive of one article on a database that was started, filled and stopped."""
+    archive = PgArchive(start(folder))
+    try:
+        upsert_articles(archive, [Article("a1", "Hafen", "Der Hafen wächst. Neue Kräne kommen.")], embedder)
+    finally:
+        assert stop(folder)
+    return archive
+
+
 def test_a_database_that_went_away_is_a_quick_503_naming_it(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
 
-    url = start(tmp_path / "db")
-    archive = PgArchive(url)
-    try:
-        upsert_articles(archive, [Article("a1", "Hafen", "Der Hafen wächst. Neue Kräne kommen.")], hash_embedder)
-    finally:
-        assert stop(tmp_path / "db")
+    archive = stopped_archive(tmp_path / "db", hash_embedder)
     try:
         t0 = time.monotonic()
         with pytest.raises(StoreUnavailable, match="does not answer"):
@@ -101,12 +106,7 @@ def test_eight_questions_to_a_stopped_database_get_their_503s_side_by_side(
 
     from api.app import create_app
 
-    url = start(tmp_path / "db")
-    archive = PgArchive(url)
-    try:
-        upsert_articles(archive, [Article("a1", "Hafen", "Der Hafen wächst. Neue Kräne kommen.")], hash_embedder)
-    finally:
-        assert stop(tmp_path / "db")
+    archive = stopped_archive(tmp_path / "db", hash_embedder)
     try:
         client = TestClient(
             create_app(Settings(data_dir=tmp_path / "unused"), archive=archive), base_url="http://localhost"

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -243,19 +244,24 @@ def test_an_endless_answer_is_cut_at_eight_characters_per_requested_token(
     assert time.perf_counter() - t < 2.0  # was: 60 s and 570 MB more memory
 
 
-def test_a_long_remote_answer_goes_through_the_api_in_bounded_time(
+@pytest.fixture()
+def remote_app(
     misbehaving: tuple[str, type[_Misbehaving]],
     model_settings: Settings,
     data_copy: Path,
     embedder: Embedder,
     reader: Reader,
-) -> None:
+) -> tuple[Any, type[_Misbehaving]]:
+    """The app over the seed, generating with the misbehaving server, and that server's handler."""
     url, handler = misbehaving
-    handler.how = "endless"  # a well-formed answer far longer than asked for: 1 MB took 300 s to verify
     settings = model_settings.model_copy(update={"generator_url": url, "data_dir": data_copy})
-    client = TestClient(
-        create_app(settings, rag=_rag(settings, data_copy, embedder, reader)), base_url="http://localhost"
-    )
+    return create_app(settings, rag=_rag(settings, data_copy, embedder, reader)), handler
+
+
+def test_a_long_remote_answer_goes_through_the_api_in_bounded_time(remote_app: tuple[Any, type[_Misbehaving]]) -> None:
+    app, handler = remote_app
+    handler.how = "endless"  # a well-formed answer far longer than asked for: 1 MB took 300 s to verify
+    client = TestClient(app, base_url="http://localhost")
     t = time.perf_counter()
     r = client.post("/ask", json={"question": QUESTION, "mode": "generative"})
     assert r.status_code == 200, r.text
@@ -263,23 +269,15 @@ def test_a_long_remote_answer_goes_through_the_api_in_bounded_time(
     assert r.json()["citations"]  # the repeated word verifies nothing: the quotes answer
 
 
-def test_a_client_that_leaves_ask_stops_the_remote_generation(
-    misbehaving: tuple[str, type[_Misbehaving]],
-    model_settings: Settings,
-    data_copy: Path,
-    embedder: Embedder,
-    reader: Reader,
-) -> None:
+def test_a_client_that_leaves_ask_stops_the_remote_generation(remote_app: tuple[Any, type[_Misbehaving]]) -> None:
     """/ask stops its work when the client goes, as /ask/stream does: the slow server's
     connection is closed within seconds, not after the 60 s deadline."""
     import httpx
 
     from tests.api.conftest import serve
 
-    url, handler = misbehaving
+    app, handler = remote_app
     handler.how = "drip"
-    settings = model_settings.model_copy(update={"generator_url": url, "data_dir": data_copy})
-    app = create_app(settings, rag=_rag(settings, data_copy, embedder, reader))
     for base in serve(app):
         t = time.monotonic()
         with pytest.raises(httpx.ReadTimeout):
