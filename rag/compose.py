@@ -102,7 +102,8 @@ def related(passages: list[Passage], limit: int = 3) -> list[Citation]:
 
 def further(passages: list[Passage], ranked: list[Sentence], chosen: list[Sentence], limit: int = 3) -> list[Citation]:
     """„Weitere Stellen“: the best-scored candidate sentences the answer does not quote, each as
-    its passage with the sentence as its one quote (not verified: nothing claims they answer)."""
+    its passage with the sentence as its one quote (not verified: nothing claims they answer).
+    As many as an abstention shows closest passages (`related`), so the page's list keeps its size."""
     quoted = {(s.article, s.start) for s in chosen}
     rest = [s for s in ranked if (s.article, s.start) not in quoted][:limit]
     return [

@@ -5,6 +5,9 @@ article, with its span. Scoring mixes dense similarity (question vs sentence), t
 question's content words the sentence contains, whether the sentence holds the *kind* of answer
 the question asks for (Wann → a date, Wie viel → a number, Wer → a name), and the rank of its
 passage. "Was wurde über X gesagt?" questions gather every sentence about X instead.
+
+With a sentence scorer (`rag.scorer`, the default with EmbeddingGemma) these parts are its input
+and its probability replaces the weighted sum; `select_scored` then chooses, best first.
 """
 
 from __future__ import annotations
