@@ -158,12 +158,17 @@ class RemoteGenerator:
                 if r.status_code != 200:
                     r.read()
                     raise GeneratorUnavailable(f"The generator at {self.url} answered {r.status_code}: {r.text[:200]}")
-                pending = b""
+                pending = bytearray()  # the line so far; grows in place
                 for chunk in r.iter_raw():
                     if closing.is_set():
                         return
-                    pending += chunk
-                    *complete, pending = pending.split(b"\n")
+                    # only the new chunk is split: re-splitting (and copying) the pending part too
+                    # went over up to 64 KiB again for every byte a dripping server sent
+                    *complete, rest = chunk.split(b"\n")
+                    if complete:
+                        complete[0], pending = bytes(pending) + complete[0], bytearray(rest)
+                    else:
+                        pending += rest
                     if len(pending) > MAX_LINE_BYTES or any(len(line) > MAX_LINE_BYTES for line in complete):
                         raise GeneratorUnavailable(
                             f"The generator at {self.url} sent a line over {MAX_LINE_BYTES} bytes: "
