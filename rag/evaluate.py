@@ -25,7 +25,7 @@ from index.storage import write_lock
 from rag.answer import Answer
 from rag.audit import answer_sentences, sentence_supported
 from rag.evaluate_speech import QuoteScores
-from rag.measures import Tally, evidence_spans, near_span, quoted
+from rag.measures import Tally, evidence_spans, near_span
 from rag.pipeline import Rag
 from rag.text import content_terms, is_german, term_overlap
 
@@ -274,12 +274,14 @@ def evaluate_answers(
         if a.abstain_reason is not None:
             counts = by_reason.setdefault(a.abstain_reason, {"unanswerable": 0, "answerable": 0})
             counts["answerable" if q.get("answerable", True) else "unanswerable"] += 1
-        hit = any(quoted(a, q["article_id"], found))  # False for an unanswerable question (no evidence)
+        rec |= tally.add(a, q, found, near, best)
+        if "writer" in q:
+            writers.setdefault(str(q["writer"]), Tally()).add(a, q, found, near, best)
+        hit = bool(rec.get("citation_hit"))  # False for an unanswerable question (no evidence)
         if q.get("answerable", True):
             gold = content_terms(q.get("answer") or "")
             if gold:  # a question set may give evidence only (`eval/questions_heldout.jsonl`)
                 recalls.append(term_overlap(gold, content_terms(a.answer)))
-            rec["citation_hit"] = hit
             if "quotes" in q:
                 rec |= quotes.add(a, q)
         if (mark := marking_row(rag, a, hit)) is not None:
@@ -291,9 +293,6 @@ def evaluate_answers(
                 bool(ev) and term_overlap(content_terms(ev), content_terms(said)) >= 0.5
             )
             cites_ok += ok
-        rec |= tally.add(a, q, found, near, best)
-        if "writer" in q:
-            writers.setdefault(str(q["writer"]), Tally()).add(a, q, found, near, best)
         if details:
             records.append(rec)
     setting, sure = ("judge_threshold", "judge_sure") if rag.judging is not None else ("min_reader", "sure_reader")

@@ -127,7 +127,7 @@ class Tally:
             self.answerable += 1
             self.false_abstain += a.abstained
             marks = quoted(a, article_id, spans)
-            hit = any(marks)
+            hit = rec["citation_hit"] = any(marks)
             self.hits += hit
             self.concise += hit and len(marks) <= CONCISE
             self.quoted += len(marks)
