@@ -67,33 +67,24 @@ def gather(
     out: list[QuestionRows] = []
     shipped, rag.scorer = rag.scorer, None  # rows hold what the scorer reads: rule scores, never its own
     try:
-        _gather(rag, sets, articles, say, out)
+        for name, questions in sets.items():
+            known = [q for q in questions if (q.get("article_id") or q.get("related_article_id")) in articles]
+            if len(known) < len(questions):
+                left = len(questions) - len(known)
+                say(f"  {name}: {left} of {len(questions)} questions ask about articles not given")
+            for i, q in enumerate(known, start=1):
+                got = question_rows(rag, q, articles, str(q.get("writer") or name))
+                if got is not None:
+                    out.append(got)
+                if i % 250 == 0:
+                    say(f"  {name}: {i} of {len(known)} questions")
     finally:
         rag.scorer = shipped
     return out
 
 
-def _gather(
-    rag: Rag,
-    sets: dict[str, list[dict[str, Any]]],
-    articles: dict[str, Article],
-    say: Callable[[str], None],
-    out: list[QuestionRows],
-) -> None:
-    for name, questions in sets.items():
-        known = [q for q in questions if (q.get("article_id") or q.get("related_article_id")) in articles]
-        if len(known) < len(questions):
-            say(f"  {name}: {len(questions) - len(known)} of {len(questions)} questions ask about articles not given")
-        for i, q in enumerate(known, start=1):
-            got = question_rows(rag, q, articles, str(q.get("writer") or name))
-            if got is not None:
-                out.append(got)
-            if i % 250 == 0:
-                say(f"  {name}: {i} of {len(known)} questions")
-
-
 def save_rows(rows: list[QuestionRows], path: Any) -> None:
-    """One .npz holding every question's rows (the cache `rag train reader` reuses)."""
+    """One .npz holding every question's rows (the cache `rag train scorer --rows` reuses)."""
     sizes = np.array([len(r.labels) for r in rows])
     np.savez(
         path,

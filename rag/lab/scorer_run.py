@@ -2,7 +2,7 @@
 every question set through the product's retrieval, fit on the training writers, choose the
 threshold out of fold, measure on the held-out writer and the other sets, save.
 
-The sets (`ScorerData.sets`), read from a folder laid out like ../shared/data:
+The sets (`question_sets`), read from a folder laid out like ../shared/data:
 - `news_questions_written/questions.jsonl`: five writers; all but `hold_out` train;
 - `--news-questions` (rag/reader/news_questions.jsonl, one writer): trains, as "N";
 - `news_wikinews_de/questions_dev.jsonl` ("dev") and `eval/questions_heldout*.jsonl` ("H1" …):
@@ -69,7 +69,14 @@ def rows_for(
     """The rows of every set, from `cache` when it exists (gathering takes minutes)."""
     if cache is not None and cache.is_file():
         say(f"rows from {cache}")
-        return load_rows(cache)
+        cached = load_rows(cache)
+        if cached and cached[0].rows.shape[1] != len(FEATURES):
+            # a scorer fitted on them would carry this code's feature names over other columns
+            raise InputError(
+                f"--rows: {cache} holds {cached[0].rows.shape[1]} columns, this code computes {len(FEATURES)} "
+                "features; delete it to gather the rows again"
+            )
+        return cached
     t = time.perf_counter()
     rows = gather(rag, sets, articles, say)
     say(f"gathered {len(rows)} questions' candidates in {time.perf_counter() - t:.0f} s")

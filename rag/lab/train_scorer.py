@@ -94,14 +94,22 @@ def fit(data: Sequence[QuestionRows], cfg: ScorerConfig) -> SentenceScorer:
     )
 
 
+def best_score(model: SentenceScorer, q: QuestionRows) -> float:
+    """The question's best candidate's probability; 0 without candidates."""
+    return float(model.probabilities(q.rows).max()) if len(q.labels) else 0.0
+
+
 def measure(model: SentenceScorer, data: Sequence[QuestionRows], threshold: float, second: float) -> dict[str, Any]:
     """What the answer built on these scores would show, from the candidates alone: top1, AUROC
-    of the best score, abstention at `threshold`, and how many sentences it would quote."""
+    of the best score, abstention at `threshold`, and how many sentences it would quote. The
+    choice is `rag.extractive.select_scored`'s, except that the second sentence may come from
+    another article: the rows keep no article (through the product, C4's concise_hit came out the
+    same, 0.827)."""
     best, answerable, top1, concise, quoted, precise, near = [], [], 0, 0, 0, 0, 0
     n_ans = sum(q.answerable for q in data)
     for q in data:
         p = model.probabilities(q.rows) if len(q.labels) else np.zeros(0)
-        top = float(p.max()) if len(p) else 0.0
+        top = best_score(model, q)
         best.append(top)
         answerable.append(q.answerable)
         order = np.argsort(-p)
@@ -152,7 +160,7 @@ def out_of_fold(
         model = fit(inside, cfg)
         for q in data:
             if q.writer == w:
-                best.append(float(model.probabilities(q.rows).max()) if len(q.labels) else 0.0)
+                best.append(best_score(model, q))
                 answerable.append(q.answerable)
         say(f"  out of fold: {w} scored by a fit on {len(inside)} questions")
     return best, answerable

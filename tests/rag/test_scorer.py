@@ -123,3 +123,15 @@ def test_train_scorer_names_a_folder_without_written_questions(tmp_path: Path) -
 
     result = CliRunner().invoke(app, ["train", "scorer", "--data", str(tmp_path), "--out", str(tmp_path / "s.npz")])
     assert result.exit_code == 1 and "news_questions_written" in result.output
+
+
+def test_a_rows_cache_of_other_features_is_refused_by_name(tmp_path: Path) -> None:
+    from index.errors import InputError
+    from rag.lab.scorer_data import QuestionRows, save_rows
+    from rag.lab.scorer_run import rows_for
+
+    cache = tmp_path / "rows.npz"
+    old = QuestionRows("q1", "C1", True, np.zeros((3, 5), np.float32), np.zeros(3, bool), np.zeros(3, bool))
+    save_rows([old], cache)
+    with pytest.raises(InputError, match=r"rows\.npz holds 5 columns"):
+        rows_for(None, {}, {}, cache, lambda _: None)  # type: ignore[arg-type]
