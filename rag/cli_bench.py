@@ -96,17 +96,15 @@ def _archive(articles: list[Path] | None, settings: Any, embedder: Any) -> tuple
 
 
 @contextmanager
-def _postgres(settings: Any, tmp: Path) -> Iterator[str]:
-    """RAG_DATABASE_URL, or else an embedded server in `tmp`, stopped at the end."""
-    from index.pgserver import start, stop
+def _postgres(settings: Any) -> Iterator[str]:
+    """RAG_DATABASE_URL, or else an embedded server in a folder of its own, deleted at the end."""
+    from index.pgserver import temporary_server
 
     if settings.database_url:
         yield settings.database_url
         return
-    try:
-        yield start(tmp / "db")
-    finally:
-        stop(tmp / "db")
+    with temporary_server("quellen-bench-") as url:
+        yield url
 
 
 def _fill(url: str, catalog: Any, embedder: Any) -> None:
@@ -160,7 +158,7 @@ def scale(
     queries = np.stack([embedder.embed_query(q) for q in asked]).astype(np.float32)
     all_sizes = sorted({len(base), *_sizes(sizes)})
     result: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="quellen-bench-") as tmp, _postgres(settings, Path(tmp)) as url:
+    with tempfile.TemporaryDirectory(prefix="quellen-bench-") as tmp, _postgres(settings) as url:
         for n in all_sizes:
             matrix = corpus(base, n)
             truth = exact_top(matrix, queries)
@@ -210,7 +208,7 @@ def soak_cmd(
     settings = settings_from(data_dir=data_dir)
     embedder = build_embedder(settings)
     catalog, _ = _archive(articles, settings, embedder)
-    with tempfile.TemporaryDirectory(prefix="quellen-soak-") as tmp, _postgres(settings, Path(tmp)) as url:
+    with tempfile.TemporaryDirectory(prefix="quellen-soak-") as tmp, _postgres(settings) as url:
         _fill(url, catalog, embedder)
         env = {"RAG_DATABASE_URL": url}
         del catalog

