@@ -3,11 +3,17 @@ VENV := .venv
 STAMP := $(VENV)/.setup-done
 DATA_DIR ?= $(or $(RAG_DATA_DIR),data)
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test test-fast lint clean
 
 $(STAMP): pyproject.toml constraints.txt scripts/setup.sh rag/modelprep/*.py rag/reader/model.py rag/reader/reader-top.safetensors
 	bash scripts/setup.sh
 	touch $(STAMP)
+
+# The packages only, for the fast tier.
+DEPS := $(VENV)/.deps-done
+$(DEPS): pyproject.toml constraints.txt scripts/setup.sh
+	bash scripts/setup.sh --deps
+	touch $(DEPS)
 
 setup: $(STAMP)
 
@@ -16,14 +22,21 @@ run: $(STAMP)
 	$(VENV)/bin/rag serve
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check rag index api tests
+	$(VENV)/bin/ruff check rag index api tests scripts/experiments
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy scripts/experiments
 	$(VENV)/bin/python -m pytest -q -ra
 
+# The tests that need no model, database or other process (tests/conftest.py marks the others
+# slow): about 15 s, without the models' set-up. `make test` runs all of them, and CI runs that.
+test-fast: $(DEPS)
+	$(VENV)/bin/python -m pytest -q -m "not slow"
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check rag index api tests
-	$(VENV)/bin/ruff format --check rag index api tests
+	$(VENV)/bin/ruff check rag index api tests scripts/experiments
+	$(VENV)/bin/ruff format --check rag index api tests scripts/experiments
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy scripts/experiments
 
 clean:
 	rm -rf $(VENV) models data

@@ -70,6 +70,9 @@ def train_reader_cmd(
 
     from rag.reader.train import TrainConfig, train_reader
 
+    if retrieved_negatives is not None and news_questions is None:
+        typer.echo("Fehler: --retrieved-negatives: give --news-questions too (the questions to retrieve for)", err=True)
+        raise typer.Exit(1)
     settings = settings_from()
     base_dir = base or settings.reader_base_dir
     for folder, what in ((data, "--data"), (base_dir, "--base")):
@@ -80,9 +83,6 @@ def train_reader_cmd(
         if file is not None and not file.is_file():
             typer.echo(f"Fehler: {what}: {file} is not a file", err=True)
             raise typer.Exit(1)
-    if retrieved_negatives is not None and news_questions is None:
-        typer.echo("Fehler: --retrieved-negatives: give --news-questions too (the questions to retrieve for)", err=True)
-        raise typer.Exit(1)
     torch.set_num_threads(settings.threads)  # the command owns its process
     cfg = TrainConfig(
         base_dir=base_dir,

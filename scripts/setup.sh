@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up .venv and the default models, offline-ready afterwards. Idempotent: finished steps are
+# Set up .venv and the default models, offline-ready afterwards (--deps: the packages only). Idempotent: finished steps are
 # skipped. Prints each step and how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +34,10 @@ step "installing quellen and its dependencies (torch pinned by constraints.txt)"
 $PIP install -c constraints.txt -e ".[test]"
 # Wiktionary's typed nouns (names vs. common nouns); its declared dependency only builds the list
 $PIP install --no-deps german-nouns==1.2.5; done_step
+
+if [ "${1:-}" = "--deps" ]; then  # `make test-fast`: the packages, without the browser and the models
+  exit 0
+fi
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   # Only the browser test needs these; Debian's packages, so no browser download at test time.

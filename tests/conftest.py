@@ -38,6 +38,20 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED_ID = "000_2166f1dc4096c1be"
 
 
+# What makes a test slow, so that `make test-fast` leaves it out: a real model (every model
+# fixture is built on `model_settings`), the database, or another process (its module imports
+# subprocess: the CLI, servers, workers, the browser).
+SLOW_FIXTURES = frozenset({"model_settings", "pg_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(item, "module", None)
+        spawns = module is not None and hasattr(module, "subprocess")
+        if spawns or SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def model_settings() -> Settings:
     settings = Settings(models_dir=ROOT / "models")

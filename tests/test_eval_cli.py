@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import ROOT, SEED_ID
 from tests.test_cli import run
 
@@ -29,6 +31,7 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
+@pytest.mark.slow  # the CLI loads the real embedder
 def test_eval_retrieval_on_qa_contexts(tmp_path: Path) -> None:
     contexts = write_jsonl(
         tmp_path / "contexts.jsonl",
@@ -55,6 +58,7 @@ def test_eval_retrieval_on_qa_contexts(tmp_path: Path) -> None:
     assert not data.exists()  # the user's index is never touched
 
 
+@pytest.mark.slow  # the CLI loads the real embedder
 def test_eval_on_news_with_distractors_and_answers(tmp_path: Path) -> None:
     articles = write_jsonl(
         tmp_path / "articles.jsonl",

@@ -92,6 +92,7 @@ def test_the_threshold_lets_at_most_the_bound_of_answerable_questions_fall_below
     assert sum(b < t for b, a in zip(best, answerable, strict=True) if a) == 1
 
 
+@pytest.mark.slow  # the CLI loads the real embedder
 def test_train_scorer_smoke_run_holds_a_writer_out_and_writes_a_loadable_scorer(tmp_path: Path) -> None:
     """`rag train scorer` on the fixture's ten written questions (writers C1, C2, C4), the real
     embedder indexing the fixture's three articles."""
