@@ -1,0 +1,150 @@
+"""#40, "both": the sentence scorer preselects, a cross-encoder (the e5 reader) reranks its best few.
+
+    .venv/bin/python scripts/experiments/rerank_reader.py gather --data ../shared/data --pairs P
+    .venv/bin/python scripts/experiments/rerank_reader.py measure --pairs P [--weights W]
+    .venv/bin/python scripts/experiments/rerank_reader.py train --pairs P --out W [--epochs 2]
+
+`measure` reports, per question set, top1 and the answerable-vs-unanswerable AUROC of the best
+score for the scorer alone, the reader alone and mixes of their logits, on the same candidates.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from rag.lab.rerank_data import RerankPair, gather_pairs, load_pairs, save_pairs
+from rag.lab.scorer_run import is_training
+from rag.measures import auroc
+
+HOLD_OUT = "C4"
+MIXES = (0.0, 0.25, 0.5, 0.75, 1.0)  # weight of the reader's logit against the scorer's
+
+
+def say(m: str) -> None:
+    print(m, file=sys.stderr, flush=True)
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    out: np.ndarray = np.log(q / (1 - q))
+    return out
+
+
+def gather(data: Path, pairs: Path) -> None:
+    from rag.cli_eval import CACHE, eval_rag
+    from rag.evaluate import load_articles
+    from rag.lab.scorer_run import question_sets
+
+    sets = question_sets(data, Path("rag/reader/news_questions.jsonl"))
+    files = [data / "news_wikinews_de" / "articles.jsonl", data / "news_10kgnad" / "articles.jsonl"]
+    docs = load_articles([f for f in files if f.is_file()])
+    rag = eval_rag(docs, CACHE, {"generator": "none", "judge": "off", "reader": "off"})
+    t = time.perf_counter()
+    got = gather_pairs(rag, sets, {a.id: a for a in docs}, 5, say)
+    say(f"{len(got)} pairs in {time.perf_counter() - t:.0f} s")
+    save_pairs(got, pairs)
+
+
+def reader_scores(pairs: list[RerankPair], weights: Path | None) -> np.ndarray:
+    import torch
+    from transformers import AutoTokenizer
+
+    from rag.config import Settings
+    from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, load_reader
+    from rag.reader.train import predict
+
+    torch.set_num_threads(2)
+    base = Settings().reader_base_dir
+    model = load_reader(base, weights or WEIGHTS_FILE, None if weights else WEIGHTS_SHA256)
+    tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+    return predict(model, tokenizer, [p.example() for p in pairs])
+
+
+def measure(pairs: list[RerankPair], reader: np.ndarray) -> dict[str, dict[str, float]]:
+    by_q: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(pairs):
+        by_q[p.qid].append(i)
+    scorer = np.array([p.scorer for p in pairs])
+    out: dict[str, dict[str, float]] = {}
+    sets = sorted({p.writer for p in pairs if not is_training(p.writer, HOLD_OUT)})
+    for name in sets:
+        qs = [idx for idx in by_q.values() if pairs[idx[0]].writer == name]
+        row: dict[str, float] = {"questions": float(len(qs))}
+        for w in MIXES:
+            mix = (1 - w) * logit(scorer) + w * logit(reader)
+            top1: list[bool] = []
+            best: list[float] = []
+            answerable: list[bool] = []
+            for idx in qs:
+                b = max(idx, key=lambda i: mix[i])
+                if pairs[b].answerable:
+                    top1.append(pairs[b].label)
+                best.append(float(mix[b]))
+                answerable.append(pairs[b].answerable)
+            row[f"top1@{w}"] = round(float(np.mean(top1)), 3)
+            found = auroc(
+                [b for b, a in zip(best, answerable, strict=True) if a],
+                [b for b, a in zip(best, answerable, strict=True) if not a],
+            )
+            row[f"auroc@{w}"] = round(found, 3) if found is not None else float("nan")
+        out[name] = row
+    return out
+
+
+def train(pairs: list[RerankPair], out: Path, epochs: int) -> None:
+    import torch
+    from transformers import AutoTokenizer
+
+    from rag.config import Settings
+    from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, load_reader, save_trained
+    from rag.reader.train import TrainConfig, fit
+
+    torch.set_num_threads(2)
+    torch.manual_seed(13)
+    base = Settings().reader_base_dir
+    model = load_reader(base, WEIGHTS_FILE, WEIGHTS_SHA256)
+    tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+    train_pairs = [p.example() for p in pairs if is_training(p.writer, HOLD_OUT)]
+    positives = sum(e.label for e in train_pairs)
+    say(f"{len(train_pairs)} training pairs, {positives} positive")
+    cfg = TrainConfig(
+        base_dir=base,
+        data_dir=Path("."),
+        out=out,
+        epochs=epochs,
+        lr=3e-5,  # on from trained layers: half the fresh run's rate
+        pos_weight=(len(train_pairs) - positives) / max(positives, 1) / 2,
+    )
+    t = time.perf_counter()
+    steps, _ = fit(model, tokenizer, train_pairs, cfg, say)
+    sha = save_trained(model, out)
+    say(f"{steps} steps in {time.perf_counter() - t:.0f} s; {out} sha256 {sha}")
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    opts = dict(zip(args[1::2], args[2::2], strict=False))
+    pairs_path = Path(opts["--pairs"])
+    if args[0] == "gather":
+        gather(Path(opts["--data"]), pairs_path)
+        return
+    pairs = load_pairs(pairs_path)
+    if args[0] == "train":
+        train(pairs, Path(opts["--out"]), int(opts.get("--epochs", "2")))
+        return
+    measured = [p for p in pairs if not is_training(p.writer, HOLD_OUT)]
+    weights = Path(opts["--weights"]) if "--weights" in opts else None
+    t = time.perf_counter()
+    scores = reader_scores(measured, weights)
+    say(f"{len(measured)} pairs read in {time.perf_counter() - t:.0f} s")
+    print(json.dumps({"weights": str(weights), **measure(measured, scores)}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
