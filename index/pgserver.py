@@ -3,7 +3,7 @@
 For a laptop or a test: `rag db start` initialises a cluster in a folder and starts it. The
 server listens on a unix socket only (no TCP port), so nothing outside this machine can reach
 it; the URL it prints carries the socket's folder and the password. A newsroom points
-RAG_DATABASE_URL at its managed Postgres instead (README, "Scaling out").
+RAG_DATABASE_URL at its managed Postgres instead (README, "Scaling out"; docs/scaling-out.md).
 
 Quellen runs `initdb` and `pg_ctl` itself instead of the wheel's `PostgresServer`, whose set-up
 let any local user become superuser (issue #39, items 1 and 8): it initialised with `trust` and

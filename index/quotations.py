@@ -18,7 +18,7 @@ before. The speaker's full name comes from the article's name resolution, so „
 …“ is stored as said by „Pete Hegseth“.
 
 Measured on the held-back fifth of the Wikinews quotation annotations (`rag eval quotations`,
-numbers in the README).
+numbers in docs/experiments/who-said-what.md).
 """
 
 from __future__ import annotations

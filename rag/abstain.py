@@ -21,7 +21,7 @@ Focus terms are the question's words that occur in few sentences of the best art
 `focus_share` of them, or in one): "Lösegeld" or "verurteilt" rather than the article's topic,
 "Wallert" or "Augsburg". The ransom question then no longer counts the bounty's "fünf Millionen
 Pesos" elsewhere in the article as its answer. The rule thresholds are fitted on the whole news
-dev set, `min_reader` on it and the reader's kept-back data (tables in the README).
+dev set, `min_reader` on it and the reader's kept-back data (tables in docs/experiments/measuring-it.md).
 """
 
 from __future__ import annotations
@@ -49,14 +49,14 @@ class AbstainParams:
     # hides the focus word („Wie schwer …“ / „wiegt“). Asking a focus word of these too: dev
     # false_abstain 0.021 -> 0.042; the 971 hand-written questions abstain 0.442 -> 0.446 at
     # false_abstain 0.096 -> 0.105; held-out sets 1-3 abstain on 4 more of 37 at the same false
-    # rate (README, „The kind of detail asked for“). Dev and the larger set decide.
+    # rate (docs/experiments/measuring-it.md, „The kind of detail asked for“). Dev and the larger set decide.
     unaligned: frozenset[AnswerKind] = frozenset(
         {"percent", "age", "duration", "distance", "weight", "speed", "length"}
     )
     # With the reader on (RAG_READER=on): 0.0 keeps the rules' results. 0.05, the largest level
     # with dev false_abstain <= 0.10, makes the four held-out sets abstain on 0.11 more of their
-    # unanswerable questions but on 0.16 more of the answerable ones (README, measured over the
-    # answer kinds of 2026-12-04).
+    # unanswerable questions but on 0.16 more of the answerable ones (docs/experiments/measuring-it.md,
+    # measured over the answer kinds of 2026-12-04).
     min_reader: float = 0.0
     # below: an answer is marked uncertain. 0.5 is the reader's own decision boundary (kept-back
     # accuracy there: QA 0.869, quotes 0.890, topics 0.936).

@@ -4,7 +4,7 @@ Cosines do not carry over between models: over the candidate sentences of the 60
 questions, e5-small's question–sentence cosines lie between about 0.7 and 0.9, EmbeddingGemma's
 between about 0.1 and 0.7. Every rule that reads a dense similarity (the sentence score, the
 "nothing related" check, the verifier's similarity floor) therefore has its numbers per model,
-each fitted on the whole news dev set with that model (`rag eval answers`; README tables).
+each fitted on the whole news dev set with that model (`rag eval answers`; tables in docs/experiments/).
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     reader: Literal["off", "on"] = Field(
         "off",
         description="on: the trained reader scores the sentences an answer quotes (its confidence, ~0.2 s); "
-        "off by default because as an abstention check it does not beat the rules (README, 'The reader').",
+        "off by default because as an abstention check it does not beat the rules (docs/experiments/the-reader.md).",
     )
     scorer: Literal["on", "off"] = Field(
         "on",
@@ -68,7 +68,7 @@ class Settings(BaseSettings):
         description="on: a 1.5B chat model reads what each answer quotes and the pipeline abstains when it "
         "judges that this does not answer the question. Abstention on 240 unanswerable hand-written questions: "
         "0.34 -> 0.53, at false abstention 0.07 -> 0.14 on 240 answerable ones; ~4 s per answer on 2 cores "
-        "(README, 'The reader').",
+        "(docs/experiments/the-reader.md).",
     )
     judge_threshold: float = Field(
         0.5,
@@ -76,7 +76,7 @@ class Settings(BaseSettings):
         le=1.0,
         description="Abstain when the judge's p(Ja) is below this. 0.5: the judge says Ja rather than Nein, and on "
         "480 hand-written questions the trade of caught unanswerable against lost answerable questions bends there "
-        "(README, 'The reader'); the news dev set meets its target anywhere from 0.1 to 0.6.",
+        "(docs/experiments/the-reader.md); the news dev set meets its target anywhere from 0.1 to 0.6.",
     )
     judge_sure: float = Field(
         0.85,
@@ -84,7 +84,7 @@ class Settings(BaseSettings):
         le=1.0,
         description="A judged answer whose p(Ja) is below this (and at least judge_threshold) is marked "
         "low_confidence. 0.85 marks the most wrong answers for the fewest right ones on the news dev set "
-        "(README, 'The reader').",
+        "(docs/experiments/the-reader.md).",
     )
     judge_gguf_path: Path | None = Field(
         None, description="A GGUF chat model for the judge; default: the one set-up assembles in models_dir."

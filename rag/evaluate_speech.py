@@ -3,7 +3,7 @@
 A fifth of the annotated articles (by a hash of the id, so the split never changes) is held
 back: the first round of rules was written while looking at the other four fifths only; the
 second round after reading 16 missed speaker questions, 3 of them on held-back articles
-(README). Per part:
+(docs/experiments/who-said-what.md). Per part:
 - precision: share of found quotations whose quote overlaps an annotated quote by at least half
   of the found span;
 - recall: share of annotated quotations (of the types that carry content: direct, indirect,

@@ -5,12 +5,12 @@ Antworte nur mit Ja oder Nein.“, and the score is p(Ja) / (p(Ja) + p(Nein)) of
 token, from one forward pass: no text is generated, so nothing the model could invent reaches
 anyone. Below the threshold the pipeline abstains instead of answering.
 
-Why this model and this cost (README, "The reader"): of every judge tried on the news questions,
+Why this model and this cost (docs/experiments/the-reader.md): of every judge tried on the news questions,
 only Qwen2.5-Coder-1.5B-Instruct (the packaged GGUF, untrained here) tells answerable from
 unanswerable apart — AUROC 0.83 on the dev set and 0.91 on the held-out set, on the 5 sentences
 nearest the question — where the trained e5 readers measured 0.47–0.71 and the 0.5B model 0.41.
 On a second held-out set, written after it was built, it turned no unanswerable question into
-an abstention (README): it helps on some question sets, and is no guarantee.
+an abstention (docs/experiments/the-reader.md): it helps on some question sets, and is no guarantee.
 Its price is one prompt evaluation: about 35 tokens/s on 2 cores with the portable AVX2 build
 (`rag bench`, before the head below was kept: 152 tokens in 4.3 s, raw llama-cpp-python 4.5 s;
 7.1 s p50 per judged dev answer), 44–55 tokens/s with the AVX-512 build set-up makes where the

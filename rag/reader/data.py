@@ -12,7 +12,7 @@ paragraph id (QAM: its own dev file), so the kept-back part shares no text with 
   sentences of an article mention; those sentences are positives, the others negatives. This
   is the question form the product exists for, and no labelled set has it;
 - XGLUE QAM: web queries against passages, labelled answers / does not answer;
-- on request, hand-written news questions (`news_questions.jsonl` beside this file, README "The reader"):
+- on request, hand-written news questions (`news_questions.jsonl` beside this file, docs/experiments/the-reader.md):
   paraphrased questions on train-split Wikinews articles, a quarter of them asking for a detail
   their article lacks. Only they have the shape of the product's hardest case, „right article,
   detail absent“.

@@ -6,7 +6,7 @@ product the reader instead sees the sentences of the top passages of several art
 best score over them decides abstention. Trained on the asked article alone, the reader learnt
 to tell answerable from detail-absent questions there (held-out answerable AUROC 0.456 → 0.661),
 but in the product an unanswerable question still found a sentence it liked in another article,
-and abstention did not improve (README, "Hand-written news questions"). Here each question goes
+and abstention did not improve (docs/experiments/the-reader.md, "Hand-written news questions"). Here each question goes
 through the product's own retrieval and candidate choice (`Rag.evidence`), and its candidates are
 labelled:
 - a news question: a sentence overlapping its evidence is a positive; a sentence right before or
@@ -20,7 +20,7 @@ labelled:
 Only train-split articles outside the dev set lend candidates (`allowed`), and a training question
 takes none from a kept-back article, so the kept-back part shares no text with the training part.
 
-Measured (README, "Trained on what retrieval returns"): trained on from the shipped weights with
+Measured (docs/experiments/the-reader.md, "Trained on what retrieval returns"): trained on from the shipped weights with
 971 news and 300 topic questions this way, the reader ranks answerable above unanswerable news
 questions better on its own (held-out AUROC +0.105, dev +0.066), but in the product no threshold on
 its best score keeps dev false_abstain ≤ 0.10 and helps the held-out sets, so it is not shipped.

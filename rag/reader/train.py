@@ -2,7 +2,7 @@
 
 Only the top `trainable_layers` of e5-small and the head learn; the rest is frozen, so backward
 passes stop there: 11 pairs/s on the 2-core machine, so 2 epochs over the 10.4k pairs take
-about 31 minutes (the README has the measured runs). Batches group pairs of similar length,
+about 31 minutes (docs/experiments/the-reader.md has the measured runs). Batches group pairs of similar length,
 which wastes little on padding.
 """
 
