@@ -13,7 +13,7 @@ Keyword search stays BM25 in the process, not Postgres' German full-text search:
 answerable news dev questions among 2,917 articles (25k chunks), keyword-only recall@1/@5/MRR
 was 0.79/0.90/0.84 with BM25 against 0.31/0.58/0.42 with `tsvector` + GIN ranked by
 `ts_rank_cd` (any question word matching), hybrid MRR 0.93 against 0.84, at 0.6 ms against
-22 ms a query (`scripts/measure_fts.py`).
+22 ms a query (`git show be57336:scripts/measure_fts.py`).
 
 Writes: an article's sentences are embedded before any transaction; then the article, its
 chunks and its change-log entry are written in one transaction. Writers take one advisory

@@ -42,7 +42,7 @@ class Calibration:
 
 # The defaults of the three classes were fitted with e5-small (their docstrings).
 E5_SMALL = Calibration(ExtractiveParams(), AbstainParams(), VerifyParams())
-# `scripts/fit_calibration.py embeddinggemma`: citation_hit peaks at w_dense 0.45 (0.792, against
+# `scripts/experiments/fit_calibration.py embeddinggemma`: citation_hit peaks at w_dense 0.45 (0.792, against
 # 0.771 at 0.3 and lower above 0.6; the other features keep their e5 weights) with margin 0.12.
 # min_dense changes nothing between 0.30 and 0.40 and loses answerable questions from 0.45 on,
 # so it sits mid-plateau; lexical_dense changes nothing from 0.4 to 0.6.

@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rag.shipped import EMBEDDER_ONNX, JUDGE_GGUF_NAME, READER_BASE_MODEL, READER_WEIGHTS_SHA256, reader_onnx_name
+
 Mode = Literal["auto", "extractive", "generative"]
 Grammar = Literal["off", "quotes"]
 EmbedderName = Literal["embeddinggemma", "e5-small"]
@@ -132,29 +134,21 @@ class Settings(BaseSettings):
     @property
     def embedder_onnx_file(self) -> Path | None:
         """The int8 ONNX export of the embedder, or None when neither role uses it."""
-        from rag.modelprep.onnx_export import embedder_onnx_path
-
         uses = "onnx-int8" in (self.query_encoder, self.document_encoder)
-        return embedder_onnx_path(self.embedder_dir) if uses else None
+        return self.embedder_dir / EMBEDDER_ONNX if uses else None
 
     @property
     def reader_base_dir(self) -> Path:
         """The e5 folder the reader's frozen layers and tokenizer come from (whatever the embedder)."""
-        from rag.reader.model import BASE_MODEL
-
-        return self.models_dir / BASE_MODEL
+        return self.models_dir / READER_BASE_MODEL
 
     @property
     def reader_onnx_file(self) -> Path:
-        from rag.reader.model import WEIGHTS_SHA256, onnx_name
-
-        return self.models_dir / "reader" / onnx_name(WEIGHTS_SHA256)
+        return self.models_dir / "reader" / reader_onnx_name(READER_WEIGHTS_SHA256)
 
     @property
     def judge_gguf_file(self) -> Path:
-        from rag.modelprep.judge_gguf import GGUF_NAME
-
-        return self.judge_gguf_path or self.models_dir / GGUF_NAME
+        return self.judge_gguf_path or self.models_dir / JUDGE_GGUF_NAME
 
     @property
     def gguf_file(self) -> Path:

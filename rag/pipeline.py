@@ -288,7 +288,7 @@ class Rag:
         """The candidate sentences an answer is chosen from (scored by the features), with the
         passages they lie in: for „Was sagte X?“ X's statements, else the retrieved passages'
         sentences from articles that name the persons asked about. The reader scores these, in use
-        and in training (`rag.reader.retrieved`)."""
+        and in training (`rag.lab.reader_retrieved`)."""
         if question.speaker is not None:
             found, sentences = self._speaker_evidence(question, filters, query_vector)
             return found or passages, sentences  # an abstention still shows the closest passages

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import ROOT, SEED_ID
 
-RAG = [sys.executable, "-m", "rag.cli"]
+RAG = [sys.executable, "-m", "api.cli"]
 
 
 def run(

@@ -18,10 +18,10 @@ from typing import Any
 
 from index.article import Article
 from rag.extractive import reader_candidates
-from rag.measures import evidence_spans, overlaps
+from rag.lab.measures import evidence_spans, overlaps
+from rag.lab.reader_data import Example
 from rag.pipeline import Rag, check_question
 from rag.question import Question
-from rag.reader.data import Example
 from rag.reader.pairs import Candidate
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from index.article import Article
-from rag.measures import evidence_spans, near_span, overlaps
+from rag.lab.measures import evidence_spans, near_span, overlaps
 from rag.pipeline import Rag, check_question
 from rag.question import Question
 

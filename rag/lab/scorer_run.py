@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import InputError
-from rag.evaluate import held_out_sets, read_jsonl
+from rag.lab.evaluate import held_out_sets, read_jsonl
 from rag.lab.scorer_data import QuestionRows, gather, load_rows, save_rows
 from rag.lab.train_scorer import ScorerConfig, choose_threshold, fit, measure, out_of_fold
 from rag.pipeline import Rag

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from rag.lab.measures import auroc
 from rag.lab.scorer_data import QuestionRows
-from rag.measures import auroc
 from rag.scorer import SentenceScorer
 
 

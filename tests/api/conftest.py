@@ -13,10 +13,10 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from index.embedder import Embedder
-from rag.bench_serve import free_port
 from rag.config import Settings
 from rag.factory import build_rag
 from rag.generator import LlamaCppGenerator
+from rag.lab.bench_serve import free_port
 from rag.pipeline import Rag
 from rag.reader.onnx_reader import Reader
 

@@ -148,8 +148,8 @@ def test_a_connection_whose_headers_never_finish_is_closed(
 
     from api.app import create_app
     from api.server import LIMIT_CONCURRENCY, HeaderTimeoutH11, serve_options
-    from rag.bench_serve import free_port
     from rag.factory import build_rag
+    from rag.lab.bench_serve import free_port
 
     class Quick(HeaderTimeoutH11):
         header_timeout_s = 1.0

@@ -18,8 +18,8 @@ import psutil
 import pytest
 
 from index.readers import read_paths
-from rag.bench_serve import free_port
 from rag.config import Settings
+from rag.lab.bench_serve import free_port
 from tests.conftest import SEEDS, wait_for_http
 
 RADWEG = {
@@ -49,7 +49,7 @@ def workers(pg_url: str, model_settings: Settings, tmp_path: Path) -> Iterator[l
         log = (tmp_path / f"worker{n}.log").open("w")
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "rag.cli", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+                [sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
             )
         )
         urls.append(f"http://127.0.0.1:{port}")
@@ -109,7 +109,7 @@ def test_rag_serve_with_two_worker_processes_on_one_port(pg_url: str, model_sett
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--workers", "2"],
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "2"],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -29,7 +29,7 @@ from rag.factory import build_archive
 
 
 def rag(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "api.cli", *args], capture_output=True, text=True, timeout=120)
 
 
 def fresh_folder(prefix: str) -> Iterator[Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.bench_scale import bench_file, bench_postgres, corpus, exact_top
+from rag.lab.bench_scale import bench_file, bench_postgres, corpus, exact_top
 
 
 def test_both_stores_are_measured_against_exact_search(pg_url: str) -> None:

@@ -1,4 +1,4 @@
-"""The evaluation index cache (`rag.evaluate.cached_index`) completes a build that was cut short
+"""The evaluation index cache (`rag.lab.evaluate.cached_index`) completes a build that was cut short
 instead of measuring on the part that was embedded."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 from index.article import Article
 from index.build import upsert_articles
 from index.embedder import Embedder
-from rag.evaluate import cached_index, index_folder
+from rag.lab.evaluate import cached_index, index_folder
 
 TEXTS = {
     "a": "Der Stadtrat von Kassel beschloss am Montag einen neuen Haushalt. Er sieht mehr Geld für Schulen vor.",

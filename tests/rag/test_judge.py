@@ -16,9 +16,9 @@ import pytest
 from index.embedder import Embedder
 from rag.answer import Citation, Quote
 from rag.config import Settings
-from rag.evaluate import abstention_table, marking_row, marking_table, threshold_row
 from rag.factory import build_rag
 from rag.judge import SYSTEM, Judge, LlamaJudge, chatml, judge_prompt, quoted_evidence, shared_prefix
+from rag.lab.evaluate import abstention_table, marking_row, marking_table, threshold_row
 from rag.lang_de import abstain_text
 from rag.pipeline import Rag
 

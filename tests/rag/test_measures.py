@@ -1,4 +1,4 @@
-"""The user-seen measures of `rag eval answers` (`rag.measures`), on answers built by hand."""
+"""The user-seen measures of `rag eval answers` (`rag.lab.measures`), on answers built by hand."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from index.article import Article
 from index.errors import InputError
 from rag.answer import Answer, Citation, ModelInfo, Quote, Timings
-from rag.measures import Tally, auroc, evidence_spans, near_span
+from rag.lab.measures import Tally, auroc, evidence_spans, near_span
 
 TEXT = "Erster Satz über Kiel. Zweiter Satz nennt 40 Euro. Dritter Satz nennt 12 Helfer. Vierter Satz."
 ARTICLES = {"a": Article("a", "Titel", TEXT, None)}

@@ -14,26 +14,27 @@ import numpy.typing as npt
 import pytest
 from typer.testing import CliRunner
 
+from api.cli.main import app
 from index.article import Chunk
 from index.embedder import Embedder
 from index.errors import InputError, ModelError
 from index.readers import read_paths
 from index.sentences import split_sentences
-from rag.cli import app
 from rag.config import Settings
-from rag.evaluate import abstention_table, read_jsonl, threshold_row
 from rag.extractive import Sentence
 from rag.factory import build_rag
+from rag.lab.evaluate import abstention_table, read_jsonl, threshold_row
+from rag.lab.reader_data import Example, asked_article_id, news_question_examples, whole_questions
+from rag.lab.reader_retrieved import Asked, news_label, retrieved_examples, topic_label
+from rag.lab.reader_train import predict
 from rag.lang_de import abstain_text
+from rag.modelprep.reader_model import load_reader, sha256_of
 from rag.pipeline import Rag
 from rag.question import Question
-from rag.reader.data import Example, asked_article_id, news_question_examples, whole_questions
-from rag.reader.model import WEIGHTS_FILE, WEIGHTS_SHA256, load_reader, sha256_of
 from rag.reader.onnx_reader import Reader
 from rag.reader.pairs import Candidate
-from rag.reader.retrieved import Asked, news_label, retrieved_examples, topic_label
-from rag.reader.train import predict
 from rag.retrieval import Passage
+from rag.shipped import READER_WEIGHTS_FILE, READER_WEIGHTS_SHA256
 from tests.conftest import FIXTURES, SEEDS
 
 UNANSWERABLE = "Wie viele Soldaten hat China nach Malaysia geschickt?"  # the seed names no soldiers
@@ -50,19 +51,19 @@ def seed_candidates() -> list[Candidate]:
 
 
 def test_the_shipped_weights_are_the_recorded_ones() -> None:
-    assert WEIGHTS_SHA256, "no checksum recorded for rag/reader/reader-top.safetensors"
-    assert sha256_of(WEIGHTS_FILE) == WEIGHTS_SHA256
-    assert WEIGHTS_FILE.stat().st_size < 20 * 1024 * 1024
+    assert READER_WEIGHTS_SHA256, "no checksum recorded for rag/reader/reader-top.safetensors"
+    assert sha256_of(READER_WEIGHTS_FILE) == READER_WEIGHTS_SHA256
+    assert READER_WEIGHTS_FILE.stat().st_size < 20 * 1024 * 1024
 
 
 def test_a_changed_weights_file_is_refused_with_what_to_do(tmp_path: Path, model_settings: Settings) -> None:
     bad = tmp_path / "reader-top.safetensors"
-    shutil.copy(WEIGHTS_FILE, bad)
+    shutil.copy(READER_WEIGHTS_FILE, bad)
     with bad.open("r+b") as f:
         f.seek(-8, 2)
         f.write(b"\x00" * 8)
     with pytest.raises(ModelError, match="restore the committed file with git"):
-        load_reader(model_settings.reader_base_dir, bad, WEIGHTS_SHA256)
+        load_reader(model_settings.reader_base_dir, bad, READER_WEIGHTS_SHA256)
 
 
 def test_reader_puts_a_taiwan_sentence_first_for_the_seed_question(reader: Reader) -> None:
@@ -83,7 +84,7 @@ def test_the_int8_reader_scores_as_the_trained_network_does(reader: Reader, mode
     earlier model's Hegseth quote below a Taiwan sentence). 0.03 lies between the two."""
     from transformers import AutoTokenizer
 
-    network = load_reader(model_settings.reader_base_dir, WEIGHTS_FILE, WEIGHTS_SHA256)
+    network = load_reader(model_settings.reader_base_dir, READER_WEIGHTS_FILE, READER_WEIGHTS_SHA256)
     tokenizer = AutoTokenizer.from_pretrained(str(model_settings.reader_base_dir), local_files_only=True)
     candidates = seed_candidates()
     diffs: list[float] = []
@@ -257,7 +258,7 @@ def test_train_reader_trains_on_from_shipped_weights_with_news_questions(
 ) -> None:
     out = tmp_path / "reader-top.safetensors"
     args = ["train", "reader", "--data", str(FIXTURES / "reader_data"), "--out", str(out)]
-    args += ["--base", str(model_settings.reader_base_dir), "--init", str(WEIGHTS_FILE)]
+    args += ["--base", str(model_settings.reader_base_dir), "--init", str(READER_WEIGHTS_FILE)]
     args += ["--news-questions", str(FIXTURES / "reader_data" / "news_questions.jsonl"), "--own-pairs", "5"]
     args += ["--lr", "4e-5", "--head-lr", "2e-4", "--max-steps", "1", "--json"]
     result = CliRunner().invoke(app, args)
@@ -266,7 +267,7 @@ def test_train_reader_trains_on_from_shipped_weights_with_news_questions(
     assert report["steps"] == 1 and report["config"]["lr"] == "4e-05"
     assert 8 <= report["train_examples"] < 8 + 5 + 8  # 8 news pairs, then whole questions up to about 5 pairs
     assert report["held_out_before"].keys() == report["held_out"].keys() != set()
-    assert report["weights_sha256"] not in (WEIGHTS_SHA256, "")  # one step moved the shipped weights
+    assert report["weights_sha256"] not in (READER_WEIGHTS_SHA256, "")  # one step moved the shipped weights
 
 
 class FakeEvidence:
@@ -320,7 +321,7 @@ def test_train_reader_on_retrieved_candidates_indexes_the_articles_and_trains(
 ) -> None:
     out = tmp_path / "reader-top.safetensors"
     args = ["train", "reader", "--data", str(FIXTURES / "reader_data"), "--out", str(out)]
-    args += ["--base", str(model_settings.reader_base_dir), "--init", str(WEIGHTS_FILE), "--own-pairs", "5"]
+    args += ["--base", str(model_settings.reader_base_dir), "--init", str(READER_WEIGHTS_FILE), "--own-pairs", "5"]
     args += ["--news-questions", str(FIXTURES / "reader_data" / "news_questions.jsonl"), "--retrieved-negatives", "4"]
     args += ["--cache", str(tmp_path / "cache"), "--max-steps", "1", "--json"]
     result = CliRunner().invoke(app, args)

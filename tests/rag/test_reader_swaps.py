@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from rag.reader.data import build_examples, swapped_question
+from rag.lab.reader_data import build_examples, swapped_question
 from tests.conftest import FIXTURES
 
 PARAGRAPH = [

@@ -19,9 +19,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from index.embedder import Embedder
 from index.errors import GeneratorUnavailable, InputError
-from rag.bench_serve import free_port
 from rag.config import Settings
 from rag.factory import build_generator, build_rag
+from rag.lab.bench_serve import free_port
 from rag.pipeline import Rag
 from rag.reader.onnx_reader import Reader
 from rag.remote_generator import RemoteGenerator

@@ -100,7 +100,7 @@ def test_train_scorer_smoke_run_holds_a_writer_out_and_writes_a_loadable_scorer(
 
     from typer.testing import CliRunner
 
-    from rag.cli import app
+    from api.cli.main import app
     from rag.scorer_features import FEATURES
     from tests.conftest import FIXTURES
 
@@ -120,7 +120,7 @@ def test_train_scorer_smoke_run_holds_a_writer_out_and_writes_a_loadable_scorer(
 def test_train_scorer_names_a_folder_without_written_questions(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from rag.cli import app
+    from api.cli.main import app
 
     result = CliRunner().invoke(app, ["train", "scorer", "--data", str(tmp_path), "--out", str(tmp_path / "s.npz")])
     assert result.exit_code == 1 and "news_questions_written" in result.output

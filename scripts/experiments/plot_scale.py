@@ -1,7 +1,7 @@
 """docs/scale.png from `rag bench scale --json` outputs: vector search p50 and p95 against corpus
 size, for both stores (log-log).
 
-    .venv/bin/python scripts/plot_scale.py docs/scale.json docs/scale.png
+    .venv/bin/python scripts/experiments/plot_scale.py docs/scale.json docs/scale.png
 """
 
 from __future__ import annotations

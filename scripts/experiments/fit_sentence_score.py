@@ -1,11 +1,11 @@
 """Fit the sentence score's weights (`ExtractiveParams`, `rag.extractive.FEATURES`) on the
 hand-written training questions instead of the 60 dev questions, and measure both on every set.
 
-    .venv/bin/python scripts/fit_sentence_score.py ../shared/data [--margins 0.08,0.12,0.16]
+    .venv/bin/python scripts/experiments/fit_sentence_score.py ../shared/data [--margins 0.08,0.12,0.16]
 
 The 60 dev questions fitted the weights in use; on questions from other articles the same
 weights hit the evidence less often (README, "Measuring it"). Here each answerable question of
-`rag/reader/news_questions.jsonl` whose article is not kept back (`rag.reader.data.held_out`)
+`rag/reader/news_questions.jsonl` whose article is not kept back (`rag.lab.reader_data.held_out`)
 goes through the product's retrieval and candidate choice (`Rag.candidates`, the eval index in
 `.cache/eval-index`), and the weights maximise the probability (a softmax over the candidates)
 that the best-scored sentence is the evidence or the sentence before or after it, since an
@@ -38,11 +38,11 @@ from typing import Any
 
 import numpy as np
 
-from rag.cli_eval import CACHE, eval_rag
-from rag.evaluate import evaluate_answers, load_articles, read_jsonl
+from api.cli.evaluate import CACHE, eval_rag
 from rag.extractive import FEATURES, sentence_features
+from rag.lab.evaluate import evaluate_answers, load_articles, read_jsonl
+from rag.lab.reader_data import asked_article_id, held_out
 from rag.question import Question
-from rag.reader.data import asked_article_id, held_out
 from rag.text import content_terms
 
 KEYS = ("citation_hit", "citation_precision", "quoted_sentences_per_answer", "abstain_unanswerable", "false_abstain")

@@ -37,7 +37,7 @@ from typing import Any
 from index.analyzer import STOP_WORDS
 from index.errors import InputError
 from index.sentences import Span, split_sentences
-from rag.evaluate import read_jsonl
+from rag.lab.evaluate import read_jsonl
 from rag.reader.pairs import Candidate
 
 HELD_OUT_PERCENT = 20  # a fifth of each source's articles is kept back for measuring

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from api.cli.common import fail_cleanly, settings_from
 from index.errors import InputError
-from rag.cli_common import fail_cleanly, settings_from
 
 db_app = typer.Typer(no_args_is_help=True, help="A local PostgreSQL + pgvector for several API workers.")
 DirArg = Annotated[Optional[Path], typer.Argument(help="The database folder (default: <data_dir>/postgres).")]

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from index.onnx_embedder import pad_batch
-from rag.reader.data import Example, Split, build_examples, dev_articles, news_question_examples, whole_questions
-from rag.reader.model import load_reader, reader_module, save_trained
+from rag.lab.reader_data import Example, Split, build_examples, dev_articles, news_question_examples, whole_questions
+from rag.lab.reader_retrieved import Evidence, retrieved_split
+from rag.modelprep.reader_model import load_reader, reader_module, save_trained
 from rag.reader.pairs import MAX_TOKENS, by_length, encode_pairs
-from rag.reader.retrieved import Evidence, retrieved_split
 
 
 @dataclass
@@ -45,7 +45,7 @@ class TrainConfig:
     init: Path | None = None  # train on from these trained layers (their layer count) instead of a fresh head
     news_questions: Path | None = None  # hand-written news questions (data.news_question_examples)
     own_pairs: int | None = None  # take only about this many of the shared sources' pairs, by whole questions
-    # with `news_questions`: pair them with what retrieval returns (`rag.reader.retrieved`), keeping up
+    # with `news_questions`: pair them with what retrieval returns (`rag.lab.reader_retrieved`), keeping up
     # to this many negatives a question, instead of with their article's sentences
     retrieved_negatives: int | None = None
     retrieved_topics: int = 0  # with `retrieved_negatives`: topic questions on other articles, likewise

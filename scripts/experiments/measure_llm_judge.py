@@ -1,14 +1,14 @@
 """Measure the LLM judge where the product would use it: on the answer it is about to give.
 (README, "The reader".)
 
-    .venv/bin/python scripts/measure_llm_judge.py ../shared/data MODEL.gguf [--questions FILE ...]
+    .venv/bin/python scripts/experiments/measure_llm_judge.py ../shared/data MODEL.gguf [--questions FILE ...]
 
 Each question is answered as `rag eval answers --mode extractive` answers it (the same evaluation
 index in `.cache/eval-index/`, the same settings). For every answer that did not abstain, the
 judge (`rag.judge`) reads what it quotes (each cited article's title and quoted
 sentences) and gives p(Ja) that this answers the question. Then, for each threshold t, the
 answers whose p(Ja) is below t are replaced by an abstention and scored again by
-`rag.evaluate.evaluate_answers`, so every column means what it means in the README's other
+`rag.lab.evaluate.evaluate_answers`, so every column means what it means in the README's other
 tables. `off` is the product as it is. Also prints the judge's milliseconds per answer (p50, p95).
 Questions default to the news dev set and the two held-out sets in `eval/`.
 """
@@ -23,10 +23,10 @@ from typing import Any
 
 from measure_reader_news import question_sets
 
+from api.cli.evaluate import CACHE, eval_rag
 from rag.answer import Answer
-from rag.cli_eval import CACHE, eval_rag
-from rag.evaluate import evaluate_answers, percentile, read_jsonl
 from rag.judge import LlamaJudge, quoted_evidence
+from rag.lab.evaluate import evaluate_answers, percentile, read_jsonl
 from rag.lang_de import abstain_text
 
 THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8)

@@ -28,8 +28,8 @@ import psutil
 
 from index.embedder import Vectors
 from index.vectors import FaissStore
-from rag.bench_serve import rss_mb
-from rag.evaluate import percentile
+from rag.lab.bench_serve import rss_mb
+from rag.lab.evaluate import percentile
 
 NOISE = 0.02
 SEED = 5

@@ -1,6 +1,6 @@
 """Measure how faithfully each int8 export recipe reproduces the trained reader (README, "The reader").
 
-    .venv/bin/python scripts/measure_reader_export.py ../shared/data [weights.safetensors]
+    .venv/bin/python scripts/experiments/measure_reader_export.py ../shared/data [weights.safetensors]
 
 The reader is trained and measured in torch float32, but the product scores with an int8 ONNX
 export. This exports the weights (default: the shipped ones) by three recipes and scores every
@@ -8,7 +8,7 @@ sentence of each news dev question's article both ways, one pair at a time as th
 - `per_tensor`: every weight int8 with one scale per tensor (the e5 embedders' recipe);
 - `per_channel`: one scale per output channel;
 - `ffn_float`: per channel, with the feed-forward down-projections left float32
-  (`rag.reader.model.KEEP_FLOAT`, what set-up exports).
+  (`rag.modelprep.reader_model.KEEP_FLOAT`, what set-up exports).
 
 Per recipe: the mean, 95th percentile and largest |p_int8 - p_float|, the rank correlation of all
 scores, the share of questions whose best sentence is the same, and milliseconds per pair (2
@@ -27,12 +27,13 @@ import numpy as np
 
 from index.sentences import split_sentences
 from rag.config import Settings
-from rag.evaluate import load_articles, read_jsonl
+from rag.lab.evaluate import load_articles, read_jsonl
+from rag.lab.reader_data import Example, asked_article_id, candidate_at
+from rag.lab.reader_train import predict
 from rag.modelprep.onnx_export import export_onnx
-from rag.reader.data import Example, asked_article_id, candidate_at
-from rag.reader.model import KEEP_FLOAT, WEIGHTS_FILE, load_reader
+from rag.modelprep.reader_model import KEEP_FLOAT, load_reader
 from rag.reader.onnx_reader import OnnxReader
-from rag.reader.train import predict
+from rag.shipped import READER_WEIGHTS_FILE
 
 RECIPES: dict[str, str | None] = {"per_tensor": None, "per_channel": "(?!)", "ffn_float": KEEP_FLOAT}  # (?!): none
 
@@ -45,7 +46,7 @@ def main() -> None:
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     news = Path(sys.argv[1]) / "news_wikinews_de"
-    weights = Path(sys.argv[2]) if len(sys.argv) > 2 else WEIGHTS_FILE
+    weights = Path(sys.argv[2]) if len(sys.argv) > 2 else READER_WEIGHTS_FILE
     if not (news / "questions_dev.jsonl").is_file():
         sys.exit(f"{sys.argv[1]}: no news_wikinews_de/questions_dev.jsonl there")
     articles = {a.id: a for a in load_articles([news / "articles.jsonl"])}

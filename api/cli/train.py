@@ -1,5 +1,5 @@
 """`rag train reader` and `rag train scorer`: the training commands, apart from the everyday
-commands in `rag.cli`."""
+commands in `api.cli.main`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from api.cli.common import settings_from
+from api.cli.evaluate import CACHE, eval_rag
 from index.errors import RagError
-from rag.cli_common import settings_from
-from rag.cli_eval import CACHE, eval_rag
 
 train_app = typer.Typer(no_args_is_help=True, help="Train the small models Quellen ships.")
 
@@ -68,7 +68,7 @@ def train_reader_cmd(
     """Fine-tune the reader (a cross-encoder on e5-small) and report it on the kept-back data."""
     import torch
 
-    from rag.reader.train import TrainConfig, train_reader
+    from rag.lab.reader_train import TrainConfig, train_reader
 
     if retrieved_negatives is not None and news_questions is None:
         typer.echo("Fehler: --retrieved-negatives: give --news-questions too (the questions to retrieve for)", err=True)
@@ -107,7 +107,7 @@ def train_reader_cmd(
     try:
         rag = None
         if retrieved_negatives is not None:
-            from rag.evaluate import load_articles
+            from rag.lab.evaluate import load_articles
 
             docs = load_articles([data / "news_wikinews_de" / "articles.jsonl"])
             rag = eval_rag(docs, cache, {"generator": "none", "judge": "off", "reader": "off"})
@@ -142,7 +142,7 @@ def train_scorer_cmd(
     import torch
 
     from rag.calibration import model_of
-    from rag.evaluate import load_articles
+    from rag.lab.evaluate import load_articles
     from rag.lab.scorer_run import question_sets, rows_for, train_run
     from rag.lab.train_scorer import ScorerConfig
 

@@ -27,7 +27,7 @@ import httpx
 import psutil
 
 from index.errors import RagError
-from rag.evaluate import percentile
+from rag.lab.evaluate import percentile
 
 
 def free_port() -> int:
@@ -47,7 +47,7 @@ def serving(env: dict[str, str], workers: int, log: Path, ready_s: float = 300) 
     threads = str(max(1, (os.cpu_count() or 1) // workers))
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--workers", str(workers)],
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
             env={**inherited, "RAG_THREADS": threads, **env, "RAG_GENERATOR": "none"},
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -15,11 +15,7 @@ from typing import Any
 
 from index.embedder import quiet_transformers
 from index.errors import ModelError
-
-WEIGHTS_FILE = Path(__file__).with_name("reader-top.safetensors")
-# sha256 of WEIGHTS_FILE as committed; `rag train reader` prints the new value to record here.
-WEIGHTS_SHA256 = "5273ef545a77db3f09e6c71d876f57220ff12b2ce41f90e9257977fb0aaa736a"
-BASE_MODEL = "multilingual-e5-small"
+from rag.shipped import READER_BASE_MODEL, reader_onnx_name
 
 
 def sha256_of(path: Path) -> str:
@@ -32,7 +28,7 @@ def sha256_of(path: Path) -> str:
 
 # The e5 MatMuls that stay float32 in the int8 export: the feed-forward down-projections, whose
 # inputs (GELU outputs) carry outliers that one run-time scale per tensor crushes. Measured by
-# `scripts/measure_reader_export.py` on the shipped weights: 882 (dev question, sentence) pairs
+# `scripts/experiments/measure_reader_export.py` on the shipped weights: 882 (dev question, sentence) pairs
 # against the float32 network, one pair at a time on 2 threads (mean / largest |dp|, rank
 # correlation, questions whose best sentence stays the same, ms a pair):
 # - every weight per tensor (the e5 embedders' recipe): 0.046 / 0.75, 0.89, 0.75, 43 ms;
@@ -41,13 +37,6 @@ def sha256_of(path: Path) -> str:
 # On the first recipe the earlier weights passed the seed test that a Taiwan sentence comes first
 # only by its error; the float32 network put Hegseth's quote first.
 KEEP_FLOAT = r"layer\.\d+/output/dense/"
-EXPORT_RECIPE = "int8-ffn32"  # in the file name, so a changed recipe means a new export
-
-
-def onnx_name(sha: str) -> str:
-    """The exported file is named by the weights it came from and the export recipe, so new
-    weights or a new recipe mean a new export."""
-    return f"reader-{sha[:12]}-{EXPORT_RECIPE}.onnx"
 
 
 def e5_top(base_dir: Path, trainable_layers: int) -> tuple[Any, tuple[str, ...]]:
@@ -104,7 +93,7 @@ def save_trained(model: Any, target: Path) -> str:
     from safetensors.torch import save_file
 
     state = {k: v.detach().to("cpu").half().contiguous() for k, v in model.trained_state().items()}
-    meta = {"base": BASE_MODEL, "trainable_layers": str(model.trainable_layers), "format": "1"}
+    meta = {"base": READER_BASE_MODEL, "trainable_layers": str(model.trainable_layers), "format": "1"}
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
     save_file(state, str(tmp), metadata=meta)
@@ -121,13 +110,13 @@ def load_reader(base_dir: Path, weights: Path, expected_sha: str | None) -> Any:
     if expected_sha is not None and (got := sha256_of(weights)) != expected_sha:
         raise ModelError(
             f"{weights} has sha256 {got}, expected {expected_sha}: restore the committed file with git "
-            "(or, after `rag train reader`, record the new checksum in rag/reader/model.py)"
+            "(or, after `rag train reader`, record the new checksum in rag/shipped.py)"
         )
     with safe_open(str(weights), framework="pt") as f:
         meta = f.metadata() or {}
         state = {k: f.get_tensor(k).float() for k in f.keys()}  # noqa: SIM118 (safe_open has no __iter__)
-    if meta.get("base") != BASE_MODEL:
-        raise ModelError(f"{weights} was trained on {meta.get('base')!r}, not {BASE_MODEL!r}")
+    if meta.get("base") != READER_BASE_MODEL:
+        raise ModelError(f"{weights} was trained on {meta.get('base')!r}, not {READER_BASE_MODEL!r}")
     model = reader_module(base_dir, int(meta.get("trainable_layers", "0")))
     expected = set(model.trained_state())
     if set(state) != expected:
@@ -141,7 +130,7 @@ def export_reader(base_dir: Path, weights: Path, target_dir: Path, expected_sha:
     from rag.modelprep.onnx_export import export_onnx
 
     sha = expected_sha or sha256_of(weights)
-    target = target_dir / onnx_name(sha)
+    target = target_dir / reader_onnx_name(sha)
     if not target.is_file():
         model = load_reader(base_dir, weights, expected_sha)
         export_onnx(model, model.encoder.config, target, "logits", {0: "batch"}, keep_float=KEEP_FLOAT)

@@ -12,9 +12,9 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from api.cli.common import fail_cleanly, settings_from
+from api.cli.evaluate import CACHE
 from index.errors import InputError
-from rag.cli_common import fail_cleanly, settings_from
-from rag.cli_eval import CACHE
 
 bench_app = typer.Typer(help="Benchmarks (one run; report ratios, this machine is noisy).")
 
@@ -30,10 +30,10 @@ def bench(
     """Our search, generation and judge against raw FAISS and raw llama-cpp-python (ratios)."""
     if ctx.invoked_subcommand is not None:
         return
-    from rag.bench import bench_generation, bench_judge, bench_search
     from rag.factory import build_judge, build_rag
     from rag.generator import LlamaCppGenerator
     from rag.judge import LlamaJudge
+    from rag.lab.bench import bench_generation, bench_judge, bench_search
 
     settings = settings_from(data_dir=data_dir)
     if settings.database_url:
@@ -62,8 +62,8 @@ def _sizes(text: str) -> list[int]:
 
 
 def _questions(path: Path | None) -> list[str]:
-    from rag.bench import QUESTIONS
-    from rag.evaluate import read_jsonl
+    from rag.lab.bench import QUESTIONS
+    from rag.lab.evaluate import read_jsonl
 
     if path is None:
         return QUESTIONS
@@ -87,7 +87,7 @@ def _say(message: str) -> None:
 def _archive(articles: list[Path] | None, settings: Any, embedder: Any) -> tuple[Any, Path]:
     """The real archive as a file index (cached for --articles) and its data folder."""
     from index.archive import FileArchive
-    from rag.evaluate import cached_index, index_folder, load_articles
+    from rag.lab.evaluate import cached_index, index_folder, load_articles
 
     if articles:
         docs = load_articles(articles)
@@ -141,9 +141,9 @@ def scale(
     Postgres: RAG_DATABASE_URL if set, else an embedded server in a temporary folder."""
     import numpy as np
 
-    from rag.bench_scale import bench_file, bench_postgres, corpus, exact_top
-    from rag.bench_serve import throughput
     from rag.factory import build_embedder
+    from rag.lab.bench_scale import bench_file, bench_postgres, corpus, exact_top
+    from rag.lab.bench_serve import throughput
 
     chosen = [s for s in stores.split(",") if s]
     if not chosen or set(chosen) - {"file", "postgres"}:
@@ -202,8 +202,8 @@ def soak_cmd(
 ) -> None:
     """2 API workers on Postgres, 16 clients asking while one adds and deletes articles (loopback
     only, bounded): statuses, lost or doubled articles, and memory growth after minute 5."""
-    from rag.bench_serve import soak
     from rag.factory import build_embedder
+    from rag.lab.bench_serve import soak
 
     settings = settings_from(data_dir=data_dir)
     embedder = build_embedder(settings)

@@ -1,7 +1,7 @@
 """Measure a reader where it has to judge: on news questions, against every sentence of the
 article they are about (README, "The reader").
 
-    .venv/bin/python scripts/measure_reader_news.py ../shared/data [weights.safetensors ...] [--show]
+    .venv/bin/python scripts/experiments/measure_reader_news.py ../shared/data [weights.safetensors ...] [--show]
 
 Retrieval is taken out: each question's candidates are all sentences of its article (the related
 article for an unanswerable one), each with its title and neighbours as the product gives them.
@@ -17,7 +17,7 @@ So the numbers say how well the reader alone judges, not how well it judges what
 - `abstain@t` / `false_abstain@t`: abstaining when the best score is below t, the share of
   unanswerable questions that abstain and of answerable ones that wrongly do.
 
-The sets: the news dev set (`questions_dev.jsonl`, never trained on: `rag.reader.data` leaves its
+The sets: the news dev set (`questions_dev.jsonl`, never trained on: `rag.lab.reader_data` leaves its
 articles out) and the held-out sets in `eval/` (test-split articles no training source reads).
 Weights default to the shipped `rag/reader/reader-top.safetensors`; scoring runs in torch. For
 reference, `overlap` scores a sentence by the share of the question's content words it holds,
@@ -37,12 +37,13 @@ import numpy as np
 
 from index.sentences import split_sentences
 from rag.config import Settings
-from rag.evaluate import evidence_span, held_out_sets, load_articles, read_jsonl
 from rag.factory import build_embedder
-from rag.reader.data import Example, asked_article_id, candidate_at
-from rag.reader.model import load_reader
+from rag.lab.evaluate import held_out_sets, load_articles, read_jsonl
+from rag.lab.measures import evidence_spans
+from rag.lab.reader_data import Example, asked_article_id, candidate_at
+from rag.lab.reader_train import auroc, predict
+from rag.modelprep.reader_model import load_reader
 from rag.reader.pairs import Candidate
-from rag.reader.train import auroc, predict
 from rag.text import content_terms, term_overlap
 
 THRESHOLDS = (0.1, 0.3, 0.5, 0.7, 0.9)
@@ -83,11 +84,11 @@ def examples_for(questions: list[dict[str, Any]], articles: dict[str, Any], pair
     out = []
     for q in questions:
         article = asked_article(q, articles)
-        span = evidence_span(q, articles)
+        evidence = evidence_spans(q, articles)
         spans = split_sentences(article.text)
         for i in range(len(spans)):
             first = max(0, i - 1) if pairs else i
-            label = int(span is not None and spans[first][0] < span[1] and span[0] < spans[i][1])
+            label = int(any(spans[first][0] < e and s < spans[i][1] for s, e in evidence))
             c = candidate_at(article.text, spans, i, article.title)
             if first < i:
                 before = article.text[spans[first - 1][0] : spans[first - 1][1]] if first > 0 else ""

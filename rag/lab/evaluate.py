@@ -23,9 +23,9 @@ from index.embedder import Embedder
 from index.errors import InputError
 from index.storage import write_lock
 from rag.answer import Answer
-from rag.audit import answer_sentences, sentence_supported
-from rag.evaluate_speech import QuoteScores
-from rag.measures import Tally, evidence_spans, near_span
+from rag.lab.audit import answer_sentences, sentence_supported
+from rag.lab.evaluate_speech import QuoteScores
+from rag.lab.measures import Tally, evidence_spans, near_span
 from rag.pipeline import Rag
 from rag.text import content_terms, is_german, term_overlap
 

@@ -36,8 +36,7 @@ from typing import Any, Protocol
 
 from index.sentences import split_sentences
 from rag.extractive import Sentence, reader_candidates
-from rag.question import Question
-from rag.reader.data import (
+from rag.lab.reader_data import (
     Example,
     Split,
     asked_articles,
@@ -46,6 +45,7 @@ from rag.reader.data import (
     topic_question,
     training_articles,
 )
+from rag.question import Question
 from rag.reader.pairs import Candidate
 from rag.retrieval import Passage
 

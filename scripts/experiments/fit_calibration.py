@@ -1,6 +1,6 @@
 """Fit an embedder's similarity-dependent numbers (`rag.calibration`) on the news dev set.
 
-    .venv/bin/python scripts/fit_calibration.py embeddinggemma ../shared/data/news_wikinews_de
+    .venv/bin/python scripts/experiments/fit_calibration.py embeddinggemma ../shared/data/news_wikinews_de
 
 Runs `rag eval answers --mode extractive` over a coarse grid (question vectors cached, so a
 setting takes a second or two) and prints one JSON line per setting, best first by
@@ -21,8 +21,8 @@ from typing import Any
 
 from rag.calibration import calibration_for
 from rag.config import Settings
-from rag.evaluate import cached_index, evaluate_answers, load_articles, read_jsonl
 from rag.factory import build_embedder, build_rag
+from rag.lab.evaluate import cached_index, evaluate_answers, load_articles, read_jsonl
 
 # Around each model's cosine range (e5-small: ~0.7-0.9, EmbeddingGemma: ~0.1-0.7).
 GRIDS: dict[str, dict[str, list[float]]] = {
@@ -42,7 +42,7 @@ GRIDS: dict[str, dict[str, list[float]]] = {
 
 
 def main(name: str, data: Path) -> None:
-    settings = Settings(embedder=name, generator="none")  # type: ignore[arg-type]
+    settings = Settings(embedder=name, generator="none")
     embedder = build_embedder(settings)
     embedder.embed_query = lru_cache(maxsize=None)(embedder.embed_query)  # type: ignore[method-assign]
     docs = load_articles([data / "articles.jsonl"])

@@ -13,12 +13,12 @@ from typing import Annotated, Optional
 
 import typer
 
+from api.cli.bench import bench_app
+from api.cli.common import fail_cleanly, settings_from
+from api.cli.db import db_app
+from api.cli.evaluate import eval_app
+from api.cli.train import train_app
 from index.errors import RagError
-from rag.cli_bench import bench_app
-from rag.cli_common import fail_cleanly, settings_from
-from rag.cli_db import db_app
-from rag.cli_eval import eval_app
-from rag.cli_train import train_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Quellen: Fragen an deutsche Nachrichtenartikel.")
 

@@ -1,0 +1,1 @@
+"""The command line `rag`: the interface floor beside HTTP (`api.app`)."""
