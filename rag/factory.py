@@ -34,7 +34,9 @@ def build_embedder(settings: Settings) -> Embedder:
     """int8 ONNX for both roles by default (no torch is loaded); PyTorch float32 where asked."""
     folder, onnx_file = settings.embedder_dir, settings.embedder_onnx_file
     if not (folder / "modules.json").is_file():
-        raise ModelError(f"No embedding model at {folder}: run `make setup` (or `rag setup`)")
+        raise ModelError(
+            f"No embedding model at {folder}: run `rag setup` with this RAG_EMBEDDER (or `rag setup --all`)"
+        )
     fast = OnnxEmbedder(folder, onnx_file, threads=settings.threads) if onnx_file is not None else None
     if settings.document_encoder == "onnx-int8":
         if fast is None or settings.query_encoder != "onnx-int8":

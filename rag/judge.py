@@ -102,7 +102,9 @@ class LlamaJudge:
         reuse_prefix: bool = True,
     ) -> None:
         if not path.is_file():
-            raise ModelError(f"No judge model at {path}: run `rag setup` (or `make setup`), or set RAG_JUDGE=off")
+            raise ModelError(
+                f"No judge model at {path}: run `RAG_JUDGE=on rag setup` (or `rag setup --all`), or set RAG_JUDGE=off"
+            )
         self.path = path
         self.name = path.name
         self._threads = threads

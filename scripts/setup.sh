@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Set up .venv and the default models, offline-ready afterwards (--deps: the packages only). Idempotent: finished steps are
-# skipped. Prints each step and how long it took.
+# Set up .venv and the models the default settings use, offline-ready afterwards.
+#   --deps  the packages only (make test-fast)
+#   --all   every model, and chromium for the browser test (make test)
+# Idempotent: finished steps are skipped. Prints each step and how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
@@ -35,11 +37,12 @@ $PIP install -c constraints.txt -e ".[test]"
 # Wiktionary's typed nouns (names vs. common nouns); its declared dependency only builds the list
 $PIP install --no-deps german-nouns==1.2.5; done_step
 
-if [ "${1:-}" = "--deps" ]; then  # `make test-fast`: the packages, without the browser and the models
+MODE="${1:-}"
+if [ "$MODE" = "--deps" ]; then
   exit 0
 fi
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+if [ "$MODE" = "--all" ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
   # Only the browser test needs these; Debian's packages, so no browser download at test time.
   step "installing chromium and chromium-driver (for the browser test)"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -50,5 +53,8 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   fi
 fi
 
-step "preparing the default models"
-"$VENV/bin/rag" setup; done_step
+if [ "$MODE" = "--all" ]; then
+  step "preparing every model"; "$VENV/bin/rag" setup --all; done_step
+else
+  step "preparing the models the settings use"; "$VENV/bin/rag" setup; done_step
+fi

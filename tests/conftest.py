@@ -64,7 +64,7 @@ def model_settings() -> Settings:
         settings.judge_gguf_file,
     ]
     if not all(p is not None and p.is_file() for p in needed):
-        pytest.fail("default models missing: run `make setup` (the test command does)")
+        pytest.fail("models missing: run `.venv/bin/rag setup --all` (`make test` does)")
     return settings
 
 

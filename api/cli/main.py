@@ -33,11 +33,15 @@ def _process() -> None:
 
 @app.command()
 @fail_cleanly
-def setup() -> None:
-    """Prepare the default models (convert e5, assemble the GGUF) into the models directory."""
+def setup(
+    everything: Annotated[
+        bool, typer.Option("--all", help="Every model, also those the settings do not use (the tests need all).")
+    ] = False,
+) -> None:
+    """Prepare the models the settings use (convert e5, assemble the GGUFs, export ONNX)."""
     from rag.modelprep.prepare import prepare_models
 
-    prepare_models(settings_from())
+    prepare_models(settings_from(), everything=everything)
 
 
 @app.command("index")

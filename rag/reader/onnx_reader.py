@@ -38,7 +38,7 @@ class Reader(Protocol):
 class OnnxReader:
     def __init__(self, onnx_file: Path, tokenizer_dir: Path, threads: int | None = None) -> None:
         if not onnx_file.is_file():
-            raise ModelError(f"No reader at {onnx_file}: run `rag setup` (or `make setup`)")
+            raise ModelError(f"No reader at {onnx_file}: run `RAG_READER=on rag setup` (or `rag setup --all`)")
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
