@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, GetJsonSchemaHandler
 
 from index.readers import NON_BLANK, NUL_FREE_TEXT, VISIBLE_TEXT, nul_free
+from rag.config import MAX_TOP_K
 from rag.pipeline import MAX_QUESTION_CHARS
 
 
@@ -44,7 +45,7 @@ class AskRequest(BaseModel):
     question: Text = Field(
         min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NON_BLANK, description="Die Frage (not blank)."
     )
-    top_k: int = Field(5, ge=1, le=20)
+    top_k: int | None = Field(None, ge=1, le=MAX_TOP_K, description="Passages to answer from; default: RAG_TOP_K.")
     mode: Literal["auto", "extractive", "generative"] | None = None
     since: dt.date | None = Field(None, description="ISO date; only articles from this day on.")
     until: dt.date | None = Field(None, description="ISO date; only articles up to this day.")

@@ -28,6 +28,15 @@ from rag.reader.pairs import Candidate
 from rag.retrieval import Passage
 from rag.text import content_terms, numbers, term_matches, term_overlap
 
+# Two candidates are neighbours in the text when at most this many characters part them: one
+# space within a paragraph, a blank line ("\n\n") between two. More means a sentence between.
+ADJACENT_GAP = 2
+# The lead is the article's first sentence: it starts at 0, or after a stray space or BOM.
+LEAD_START = 3
+# The length feature grows up to this many characters (about 45 words, a long news sentence)
+# and is flat beyond; the rule score's weights were fitted with it so (ExtractiveParams).
+LONG_SENTENCE = 300
+
 
 @dataclass
 class Sentence:
@@ -131,8 +140,8 @@ def reader_candidates(
     for group in by_article.values():
         group.sort(key=lambda s: s.start)
         for i, s in enumerate(group):
-            before = group[i - 1].text if i and group[i - 1].end + 2 >= s.start else ""
-            after = group[i + 1].text if i + 1 < len(group) and s.end + 2 >= group[i + 1].start else ""
+            before = group[i - 1].text if i and group[i - 1].end + ADJACENT_GAP >= s.start else ""
+            after = group[i + 1].text if i + 1 < len(group) and s.end + ADJACENT_GAP >= group[i + 1].start else ""
             around[id(s)] = (before, after)
     return [
         Candidate(s.text, passages[s.passage].chunk.title, *around[id(s)])
@@ -181,11 +190,11 @@ def sentence_features(question: Question, s: Sentence, q_terms: set[str], terms:
         s.lexical,
         1 / (1 + s.passage),
         float(s.typed and question.kind is not None),
-        float(s.start < 3),
+        float(s.start < LEAD_START),
         sum(1 for t in terms if not term_matches(t, q_terms)) / max(len(terms), 1),
         float(question.speech and SPEECH.search(s.text) is not None),
         float(question.cause and CAUSE.search(s.text) is not None),
-        min(len(s.text), 300) / 300,
+        min(len(s.text), LONG_SENTENCE) / LONG_SENTENCE,
     ]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
 from index.errors import BusyError, ModelError
+from rag.config import DEFAULTS
 
 # Base models continue the prompt's own structure; these strings end an answer.
 STOP = ["\nFrage:", "\n\n\n", "<end_of_turn>", "<<<", ">>>", "\nQuellen:"]
@@ -59,11 +60,11 @@ class LlamaCppGenerator:
     def __init__(
         self,
         path: Path,
-        n_ctx: int = 4096,
-        threads: int = 2,
-        chat_format: str | None = None,
-        timeout_s: float = 60.0,
-        max_waiting: int = 8,
+        n_ctx: int = DEFAULTS.n_ctx,
+        threads: int = DEFAULTS.threads,
+        chat_format: str | None = DEFAULTS.chat_format,
+        timeout_s: float = DEFAULTS.generation_timeout_s,
+        max_waiting: int = DEFAULTS.max_waiting,
     ) -> None:
         if not path.is_file():
             raise ModelError(f"No GGUF model at {path}: run `make setup`, or set RAG_GGUF_PATH")

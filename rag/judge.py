@@ -39,6 +39,7 @@ import numpy as np
 
 from index.errors import ModelError
 from rag.answer import Citation
+from rag.config import DEFAULTS
 
 SYSTEM = "Du prüfst, ob ein Nachrichtentext eine Frage beantwortet."
 ASK = "Text:\n{text}\n\nFrage: {question}\n\nBeantwortet der Text die Frage? Antworte nur mit Ja oder Nein."
@@ -97,7 +98,7 @@ class LlamaJudge:
     def __init__(
         self,
         path: Path,
-        threads: int = 2,
+        threads: int = DEFAULTS.threads,
         prompt: Callable[[str, str, str], str] = judge_prompt,
         reuse_prefix: bool = True,
     ) -> None:

@@ -26,7 +26,7 @@ from index.readers import is_blank
 from rag.abstain import AbstainParams, Decision, decide, naming_articles, unrelated
 from rag.answer import AbstainReason, Answer, Citation, ModelInfo, Timings
 from rag.compose import Composed, compose_generated, compose_quotes, further, related
-from rag.config import Grammar, Mode
+from rag.config import DEFAULTS, MAX_TOP_K, Grammar, Mode
 from rag.extractive import (
     ExtractiveParams,
     Sentence,
@@ -82,10 +82,10 @@ class Rag:
         generator: Generator | None,
         retriever: HybridRetriever,
         reader: Reader | None,
-        top_k: int = 5,
-        mode: Mode = "auto",
-        max_tokens: int = 200,
-        temperature: float = 0.0,
+        top_k: int = DEFAULTS.top_k,
+        mode: Mode = DEFAULTS.mode,
+        max_tokens: int = DEFAULTS.max_tokens,
+        temperature: float = DEFAULTS.temperature,
         extractive: ExtractiveParams | None = None,
         abstain: AbstainParams | None = None,
         verify: VerifyParams | None = None,
@@ -151,8 +151,8 @@ class Rag:
         t0 = time.perf_counter()
         question = check_question(question)
         k = top_k or self.top_k
-        if not 1 <= k <= 20:
-            raise InputError(f"top_k: must be between 1 and 20, got {k}")
+        if not 1 <= k <= MAX_TOP_K:
+            raise InputError(f"top_k: must be between 1 and {MAX_TOP_K}, got {k}")
         parsed = Question.parse(question, history)
         query = parsed.query
         res = self.retriever.retrieve(query, k, filters)

@@ -25,6 +25,7 @@ import httpx
 
 from index.errors import BusyError, GeneratorUnavailable, InputError
 from index.urls import without_credentials
+from rag.config import DEFAULTS
 from rag.generator import CHAT_OVERHEAD_TOKENS, Message
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,10 @@ class RemoteGenerator:
         self,
         url: str,
         model: str = "",
-        n_ctx: int = 4096,
+        n_ctx: int = DEFAULTS.n_ctx,
         connect_timeout_s: float = 3.0,
         chunk_timeout_s: float = 30.0,
-        timeout_s: float = 60.0,
+        timeout_s: float = DEFAULTS.generation_timeout_s,
     ) -> None:
         self.url = check_url(url)
         self.model = model

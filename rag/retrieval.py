@@ -21,8 +21,19 @@ from index.catalog import Catalog
 from index.embedder import Embedder
 from index.errors import InputError
 from index.filters import Filters
+from rag.config import DEFAULTS
 
 Fusion = Literal["rrf", "blend"]
+
+# A passage merged from overlapping windows of one article stays under this many characters: a
+# window holds at most 1,200 (index.chunking.ChunkingParams.max_chars), so about two windows.
+MAX_MERGED_CHARS = 2000
+# Hits taken from each retriever per passage wanted: overlapping windows of one article merge
+# into one passage, so k passages can take more than k hits.
+HITS_PER_PASSAGE = 3
+# With a recency half-life, an article without a usable date weighs as one a half-life old:
+# neither favoured as new nor dropped as old.
+UNDATED_WEIGHT = 0.5
 
 
 def parse_date(value: str | None, name: str) -> date | None:
@@ -84,20 +95,20 @@ class HybridRetriever:
         self,
         catalog: Catalog,
         embedder: Embedder,
-        rrf_k: int = 60,
+        rrf_k: int = DEFAULTS.rrf_k,
         weights: dict[str, float] | None = None,
-        candidates: int = 40,
-        fusion: Fusion = "rrf",
-        recency_half_life_days: float | None = None,
+        candidates: int = DEFAULTS.candidates,
+        fusion: Fusion = DEFAULTS.fusion,
+        recency_half_life_days: float | None = DEFAULTS.recency_half_life_days,
     ) -> None:
         self.catalog = catalog
         self.embedder = embedder
         self.rrf_k = rrf_k
-        self.weights = weights or {"dense": 1.0, "bm25": 1.0}
+        self.weights = weights or {"dense": DEFAULTS.dense_weight, "bm25": DEFAULTS.bm25_weight}
         self.candidates = candidates
         self.fusion = fusion
         self.half_life = recency_half_life_days
-        self.max_merged_chars = 2000
+        self.max_merged_chars = MAX_MERGED_CHARS
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-query")
 
     def retrieve(
@@ -111,7 +122,7 @@ class HybridRetriever:
         # The query is embedded on a worker thread (ONNX Runtime and torch release the GIL)
         # while BM25 runs here; that hides the keyword search behind the embedding.
         pending = self._pool.submit(self.embedder.embed_query, query) if mode != "bm25" else None
-        n = max(self.candidates, 3 * k)
+        n = max(self.candidates, HITS_PER_PASSAGE * k)
         sparse = self.catalog.keyword_search(query, n, filters) if mode != "dense" else []
         qv = pending.result() if pending is not None else np.zeros(0, np.float32)
         t1 = time.perf_counter()
@@ -154,9 +165,9 @@ class HybridRetriever:
     def _recency(self, row: int) -> float:
         d = self.catalog.chunks[row].date
         if not d or not self.half_life:
-            return 0.5
+            return UNDATED_WEIGHT
         try:
             age = (date.today() - date.fromisoformat(d[:10])).days
         except ValueError:
-            return 0.5
+            return UNDATED_WEIGHT
         return float(math.pow(0.5, max(age, 0) / self.half_life))

@@ -19,6 +19,7 @@ from api.cli.db import db_app
 from api.cli.evaluate import eval_app
 from api.cli.train import train_app
 from index.errors import RagError
+from rag.config import MAX_TOP_K
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Quellen: Fragen an deutsche Nachrichtenartikel.")
 
@@ -126,7 +127,7 @@ def reindex(
 def ask(
     question: Annotated[str, typer.Argument(help="Die Frage, auf Deutsch.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
-    top_k: Annotated[Optional[int], typer.Option("--top-k", min=1, max=20)] = None,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", min=1, max=MAX_TOP_K)] = None,
     mode: Annotated[Optional[str], typer.Option(help="auto, extractive or generative.")] = None,
     since: Annotated[Optional[str], typer.Option(help="Only articles from this ISO date on.")] = None,
     until: Annotated[Optional[str], typer.Option(help="Only articles up to this ISO date.")] = None,

@@ -111,3 +111,13 @@ def test_unexpected_errors_are_opaque_json_500(client: TestClient, monkeypatch: 
     body = r.json()
     assert body["detail"] == "internal error" and len(body["request_id"]) == 12
     assert "secret" not in r.text and "Traceback" not in r.text
+
+
+def test_a_question_without_top_k_gets_the_servers_rag_top_k() -> None:
+    """The request's top_k used to default to 5, so RAG_TOP_K never reached /ask; the bound is
+    rag.config's MAX_TOP_K, the same for the settings, the CLI and the API."""
+    from api.schemas import AskRequest
+    from rag.config import MAX_TOP_K
+
+    assert AskRequest(question="Taiwan?").top_k is None  # the pipeline then takes its own top_k
+    assert AskRequest.model_json_schema()["properties"]["top_k"]["anyOf"][0]["maximum"] == MAX_TOP_K
