@@ -13,6 +13,7 @@ and its probability replaces the weighted sum; `select_scored` then chooses, bes
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -127,24 +128,31 @@ def sentence_vectors(sentences: list[Sentence], embedder: Embedder) -> np.ndarra
     return np.stack([np.asarray(s.vector, dtype=np.float32) for s in sentences])
 
 
+def neighbours(sentences: Sequence[Sentence]) -> dict[int, tuple[Sentence | None, Sentence | None]]:
+    """Each candidate's candidate neighbours in its article (by `id`): the ones right before and
+    after it, when at most `ADJACENT_GAP` characters part them; None where there is none."""
+    by_article: dict[str, list[Sentence]] = {}
+    for s in sentences:
+        by_article.setdefault(s.article, []).append(s)
+    out: dict[int, tuple[Sentence | None, Sentence | None]] = {}
+    for group in by_article.values():
+        group.sort(key=lambda s: s.start)
+        for i, s in enumerate(group):
+            before = group[i - 1] if i and group[i - 1].end + ADJACENT_GAP >= s.start else None
+            after = group[i + 1] if i + 1 < len(group) and s.end + ADJACENT_GAP >= group[i + 1].start else None
+            out[id(s)] = (before, after)
+    return out
+
+
 def reader_candidates(
     sentences: list[Sentence], passages: list[Passage], targets: list[Sentence] | None = None
 ) -> list[Candidate]:
     """Each of `targets` (default: every sentence) with its article title and the candidate
     sentences right before and after it (the passages are windows of whole sentences, so a
     sentence's neighbours are mostly there)."""
-    by_article: dict[str, list[Sentence]] = {}
-    for s in sentences:
-        by_article.setdefault(s.article, []).append(s)
-    around: dict[int, tuple[str, str]] = {}
-    for group in by_article.values():
-        group.sort(key=lambda s: s.start)
-        for i, s in enumerate(group):
-            before = group[i - 1].text if i and group[i - 1].end + ADJACENT_GAP >= s.start else ""
-            after = group[i + 1].text if i + 1 < len(group) and s.end + ADJACENT_GAP >= group[i + 1].start else ""
-            around[id(s)] = (before, after)
+    around = neighbours(sentences)
     return [
-        Candidate(s.text, passages[s.passage].chunk.title, *around[id(s)])
+        Candidate(s.text, passages[s.passage].chunk.title, *(n.text if n else "" for n in around[id(s)]))
         for s in (sentences if targets is None else targets)
     ]
 

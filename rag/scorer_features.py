@@ -28,7 +28,7 @@ import numpy as np
 from index.analyzer import fold
 from index.names import tag_words, tokens
 from rag.abstain import Decision
-from rag.extractive import Sentence, sentence_features
+from rag.extractive import Sentence, neighbours, sentence_features
 from rag.lang_de import KINDS, PLACE_QUESTION
 from rag.question import Question
 from rag.text import content_terms, term_matches
@@ -87,21 +87,6 @@ def _share(asked: frozenset[str], found: frozenset[str]) -> float:
     return len(asked & found) / len(asked) if asked else 0.0
 
 
-def _neighbours(sentences: Sequence[Sentence]) -> dict[int, tuple[Sentence | None, Sentence | None]]:
-    """Each candidate's candidate neighbours in its article (adjacent: at most two characters apart)."""
-    by_article: dict[str, list[Sentence]] = {}
-    for s in sentences:
-        by_article.setdefault(s.article, []).append(s)
-    out: dict[int, tuple[Sentence | None, Sentence | None]] = {}
-    for group in by_article.values():
-        group = sorted(group, key=lambda s: s.start)
-        for i, s in enumerate(group):
-            prev = group[i - 1] if i and group[i - 1].end + 2 >= s.start else None
-            nxt = group[i + 1] if i + 1 < len(group) and s.end + 2 >= group[i + 1].start else None
-            out[id(s)] = (prev, nxt)
-    return out
-
-
 def _focus(question: Question, sentences: Sequence[Sentence], terms: list[set[str]]) -> list[float]:
     """IDF-weighted overlap of each sentence with the question, the IDF over the candidates of its article."""
     index: dict[str, list[int]] = {}
@@ -131,7 +116,7 @@ def feature_rows(question: Question, sentences: Sequence[Sentence], rules: Decis
     order = sorted(range(len(sentences)), key=lambda i: -sentences[i].dense)
     dense_rank = {i: r for r, i in enumerate(order)}
     focus = _focus(question, sentences, terms)
-    around = _neighbours(sentences)
+    around = neighbours(sentences)
     q_lemmas, q_verbs = lemmas(question.query)
     place_asked = PLACE_QUESTION.search(question.query.strip()) is not None
     asked = {
