@@ -35,6 +35,17 @@ def overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+def asked_article(q: dict[str, Any]) -> str:
+    """The article a news question is about: its own, or for an unanswerable one the related
+    article; '' when it names neither."""
+    return str(q.get("article_id") or q.get("related_article_id") or "")
+
+
+def holds(article: str, span: Span, article_id: str, spans: list[Span]) -> bool:
+    """Does a sentence (its article and span) overlap one of `spans` of `article_id`?"""
+    return article == article_id and any(overlaps(span, s) for s in spans)
+
+
 def _check(q: dict[str, Any], span: Span, article: Article) -> Span:
     start, end = span
     if not 0 <= start < end <= len(article.text):
@@ -66,7 +77,7 @@ def evidence_spans(q: dict[str, Any], articles: dict[str, Article]) -> list[Span
 
 def near_span(q: dict[str, Any], articles: dict[str, Article]) -> Span | None:
     """The near-miss sentence of an unanswerable question, where the question names one."""
-    article = articles.get(q.get("article_id") or q.get("related_article_id") or "")
+    article = articles.get(asked_article(q))
     if article is None or q.get("answerable", True):
         return None
     if q.get("near_span"):
@@ -77,11 +88,7 @@ def near_span(q: dict[str, Any], articles: dict[str, Article]) -> Span | None:
 
 def quoted(a: Answer, article_id: str, spans: list[Span]) -> list[bool]:
     """For each sentence the answer quotes: does it overlap one of `spans` of `article_id`?"""
-    return [
-        c.article_id == article_id and any(overlaps((x.start, x.end), s) for s in spans)
-        for c in a.citations
-        for x in c.quotes
-    ]
+    return [holds(c.article_id, (x.start, x.end), article_id, spans) for c in a.citations for x in c.quotes]
 
 
 def auroc(positive: list[float], negative: list[float]) -> float | None:
@@ -120,7 +127,7 @@ class Tally:
         """Count one answer; `best` is the best-scored candidate sentence's score and span (None:
         no candidate). Returns the question's record."""
         answerable = bool(q.get("answerable", True))
-        article_id = q.get("article_id") or q.get("related_article_id") or ""
+        article_id = asked_article(q)
         self.scores[answerable].append(best[0] if best is not None else 0.0)
         rec: dict[str, Any] = {}
         if answerable:
@@ -129,12 +136,12 @@ class Tally:
             marks = quoted(a, article_id, spans)
             hit = rec["citation_hit"] = any(marks)
             self.hits += hit
-            self.concise += hit and len(marks) <= CONCISE
+            rec["concise_hit"] = hit and len(marks) <= CONCISE
+            self.concise += rec["concise_hit"]
             self.quoted += len(marks)
             self.quoted_evidence += sum(marks)
             rec["top1"] = best is not None and any(overlaps(best[1], s) for s in spans)
             self.top1 += rec["top1"]
-            rec["concise_hit"] = hit and len(marks) <= CONCISE
         else:
             self.unanswerable += 1
             self.abstain += a.abstained

@@ -38,6 +38,7 @@ from index.analyzer import STOP_WORDS
 from index.errors import InputError
 from index.sentences import Span, split_sentences
 from rag.lab.evaluate import read_jsonl
+from rag.lab.measures import asked_article
 from rag.reader.pairs import Candidate
 
 HELD_OUT_PERCENT = 20  # a fifth of each source's articles is kept back for measuring
@@ -221,10 +222,10 @@ def training_articles(articles_file: Path, exclude: set[str]) -> list[dict[str, 
 def asked_article_id(q: dict[str, Any]) -> str:
     """The id of the article a news question (the format of `eval/`'s sets) is about: its own,
     or for an unanswerable one the related article; an InputError names a question with neither."""
-    article_id = q.get("article_id") or q.get("related_article_id")
+    article_id = asked_article(q)
     if not article_id:
         raise InputError(f"question {q.get('id')!r}: has neither article_id nor related_article_id")
-    return str(article_id)
+    return article_id
 
 
 def asked_articles(

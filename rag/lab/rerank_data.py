@@ -18,7 +18,7 @@ from typing import Any
 
 from index.article import Article
 from rag.extractive import reader_candidates
-from rag.lab.measures import evidence_spans, overlaps
+from rag.lab.measures import asked_article, evidence_spans, holds
 from rag.lab.reader_data import Example
 from rag.pipeline import Rag, check_question
 from rag.question import Question
@@ -48,20 +48,18 @@ def question_pairs(
     parsed = Question.parse(check_question(q["question"]))
     if parsed.speaker is not None:
         return []
-    res = rag.retriever.retrieve(parsed.query, rag.top_k)
-    passages, sentences = rag.evidence(parsed, res.passages, None, res.query_vector)
+    passages, sentences = rag.candidates(parsed)
     best = sorted(sentences, key=lambda s: -s.score)[:keep]
-    article_id = q.get("article_id") or q.get("related_article_id") or ""
-    spans = evidence_spans(q, articles)
-    answerable = bool(q.get("answerable", True))
+    article_id = asked_article(q)
+    spans = evidence_spans(q, articles)  # [] for an unanswerable question: every pair negative
     return [
         RerankPair(
             str(q["id"]),
             writer,
-            answerable,
+            bool(q.get("answerable", True)),
             q["question"],
             c,
-            answerable and s.article == article_id and any(overlaps((s.start, s.end), e) for e in spans),
+            holds(s.article, (s.start, s.end), article_id, spans),
             float(s.score),
             rank,
         )
@@ -78,7 +76,7 @@ def gather_pairs(
 ) -> list[RerankPair]:
     out: list[RerankPair] = []
     for name, questions in sets.items():
-        known = [q for q in questions if (q.get("article_id") or q.get("related_article_id")) in articles]
+        known = [q for q in questions if asked_article(q) in articles]
         for i, q in enumerate(known, start=1):
             out += question_pairs(rag, q, articles, str(q.get("writer") or name), keep)
             if i % 250 == 0:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from index.article import Article
-from rag.lab.measures import evidence_spans, near_span, overlaps
+from rag.lab.measures import asked_article, evidence_spans, holds, near_span
 from rag.pipeline import Rag, check_question
 from rag.question import Question
 
@@ -38,14 +38,13 @@ def question_rows(rag: Rag, q: dict[str, Any], articles: dict[str, Article], wri
     parsed = Question.parse(check_question(q["question"]))
     if parsed.speaker is not None:
         return None
-    res = rag.retriever.retrieve(parsed.query, rag.top_k)
-    _, sentences = rag.evidence(parsed, res.passages, None, res.query_vector)
+    _, sentences = rag.candidates(parsed)
     rows = rag.scorer_rows(parsed, sentences)  # the rule scores are set, the scorer's not
-    article_id = q.get("article_id") or q.get("related_article_id") or ""
+    article_id = asked_article(q)
     spans = evidence_spans(q, articles)
     near = near_span(q, articles)
-    labels = [s.article == article_id and any(overlaps((s.start, s.end), e) for e in spans) for s in sentences]
-    nears = [near is not None and s.article == article_id and overlaps((s.start, s.end), near) for s in sentences]
+    labels = [holds(s.article, (s.start, s.end), article_id, spans) for s in sentences]
+    nears = [holds(s.article, (s.start, s.end), article_id, [near] if near else []) for s in sentences]
     return QuestionRows(
         str(q["id"]),
         writer,
@@ -68,7 +67,7 @@ def gather(
     shipped, rag.scorer = rag.scorer, None  # rows hold what the scorer reads: rule scores, never its own
     try:
         for name, questions in sets.items():
-            known = [q for q in questions if (q.get("article_id") or q.get("related_article_id")) in articles]
+            known = [q for q in questions if asked_article(q) in articles]
             if len(known) < len(questions):
                 left = len(questions) - len(known)
                 say(f"  {name}: {left} of {len(questions)} questions ask about articles not given")
