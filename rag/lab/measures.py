@@ -20,8 +20,11 @@ The measures, each over the questions it can be computed for:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from index.article import Article
 from index.errors import InputError
@@ -91,13 +94,14 @@ def quoted(a: Answer, article_id: str, spans: list[Span]) -> list[bool]:
     return [holds(c.article_id, (x.start, x.end), article_id, spans) for c in a.citations for x in c.quotes]
 
 
-def auroc(positive: list[float], negative: list[float]) -> float | None:
+def auroc(positive: Sequence[float] | np.ndarray, negative: Sequence[float] | np.ndarray) -> float | None:
     """The chance that a random positive outscores a random negative (ties count half); None
     when either side is empty."""
-    if not positive or not negative:
+    pos, neg = np.asarray(positive, dtype=np.float64), np.asarray(negative, dtype=np.float64)
+    if not len(pos) or not len(neg):
         return None
-    wins = sum((p > n) + 0.5 * (p == n) for p in positive for n in negative)
-    return wins / (len(positive) * len(negative))
+    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(wins / (len(pos) * len(neg)))
 
 
 def _share(part: int, whole: int) -> float | None:

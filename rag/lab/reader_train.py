@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from index.onnx_embedder import pad_batch
+from rag.lab.measures import auroc as measures_auroc
 from rag.lab.reader_data import Example, Split, build_examples, dev_articles, news_question_examples, whole_questions
 from rag.lab.reader_retrieved import Evidence, retrieved_split
 from rag.modelprep.reader_model import load_reader, reader_module, save_trained
@@ -67,12 +68,10 @@ class TrainReport:
 
 
 def auroc(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Area under the ROC curve: the chance that a random positive outscores a random negative."""
-    pos, neg = scores[labels == 1], scores[labels == 0]
-    if len(pos) == 0 or len(neg) == 0:
-        return float("nan")
-    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    return float(greater / (len(pos) * len(neg)))
+    """`rag.lab.measures.auroc` of labelled pairs; NaN when a side is empty (the report's rows
+    are floats)."""
+    area = measures_auroc(scores[labels == 1], scores[labels == 0])
+    return float("nan") if area is None else area
 
 
 def _encode(tokenizer: Any, examples: list[Example]) -> list[list[int]]:

@@ -94,9 +94,14 @@ def fit(data: Sequence[QuestionRows], cfg: ScorerConfig) -> SentenceScorer:
     )
 
 
-def best_score(model: SentenceScorer, q: QuestionRows) -> float:
-    """The question's best candidate's probability; 0 without candidates."""
-    return float(model.probabilities(q.rows).max()) if len(q.labels) else 0.0
+def candidate_scores(model: SentenceScorer, q: QuestionRows) -> np.ndarray:
+    """The model's probability for each of the question's candidates; empty without candidates."""
+    return model.probabilities(q.rows) if len(q.labels) else np.zeros(0)
+
+
+def best_score(p: np.ndarray) -> float:
+    """The best of a question's candidate probabilities; 0 without candidates."""
+    return float(p.max()) if len(p) else 0.0
 
 
 def measure(model: SentenceScorer, data: Sequence[QuestionRows], threshold: float, second: float) -> dict[str, Any]:
@@ -108,8 +113,8 @@ def measure(model: SentenceScorer, data: Sequence[QuestionRows], threshold: floa
     best, answerable, top1, concise, quoted, precise, near = [], [], 0, 0, 0, 0, 0
     n_ans = sum(q.answerable for q in data)
     for q in data:
-        p = model.probabilities(q.rows) if len(q.labels) else np.zeros(0)
-        top = best_score(model, q)
+        p = candidate_scores(model, q)
+        top = best_score(p)
         best.append(top)
         answerable.append(q.answerable)
         order = np.argsort(-p)
@@ -160,7 +165,7 @@ def out_of_fold(
         model = fit(inside, cfg)
         for q in data:
             if q.writer == w:
-                best.append(best_score(model, q))
+                best.append(best_score(candidate_scores(model, q)))
                 answerable.append(q.answerable)
         say(f"  out of fold: {w} scored by a fit on {len(inside)} questions")
     return best, answerable
