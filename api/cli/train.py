@@ -142,8 +142,7 @@ def train_scorer_cmd(
     import torch
 
     from rag.calibration import model_of
-    from rag.lab.evaluate import load_articles
-    from rag.lab.scorer_run import question_sets, rows_for, train_run
+    from rag.lab.scorer_run import news_articles, question_sets, rows_for, train_run
     from rag.lab.train_scorer import ScorerConfig
 
     settings = settings_from()
@@ -154,8 +153,7 @@ def train_scorer_cmd(
         if news_questions is not None and not news_questions.is_file():
             raise RagError(f"--news-questions: {news_questions} is not a file")
         sets = question_sets(data, news_questions)
-        files = [data / "news_wikinews_de" / "articles.jsonl", data / "news_10kgnad" / "articles.jsonl"]
-        docs = load_articles([f for f in files if f.is_file()])
+        docs = news_articles(data)
         # without the shipped scorer: training reads the rule scores, and must work when the
         # features changed and the shipped file no longer fits them
         rag = eval_rag(docs, cache, {"generator": "none", "judge": "off", "reader": "off", "scorer": "off"})

@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from index.article import Article
 from index.errors import InputError
-from rag.lab.evaluate import held_out_sets, read_jsonl
+from rag.lab.evaluate import held_out_sets, load_articles, read_jsonl
 from rag.lab.scorer_data import QuestionRows, gather, load_rows, save_rows
 from rag.lab.train_scorer import ScorerConfig, choose_threshold, fit, measure, out_of_fold
 from rag.pipeline import Rag
@@ -26,6 +27,14 @@ from rag.scorer import SentenceScorer, save_scorer
 from rag.scorer_features import FEATURES
 
 WRITTEN = Path("news_questions_written") / "questions.jsonl"
+# The articles the question sets ask about: Wikinews, and 10kGNAD for writers C3 and C4's DER
+# STANDARD articles; a folder without 10kGNAD (the test fixtures) gives Wikinews alone.
+ARTICLE_FILES = (Path("news_wikinews_de") / "articles.jsonl", Path("news_10kgnad") / "articles.jsonl")
+
+
+def news_articles(data: Path) -> list[Article]:
+    """The articles of `ARTICLE_FILES` that the folder `data` holds."""
+    return load_articles([data / f for f in ARTICLE_FILES if (data / f).is_file()])
 
 
 def question_sets(data: Path, news_questions: Path | None) -> dict[str, list[dict[str, Any]]]:

@@ -38,12 +38,10 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 def gather(data: Path, pairs: Path) -> None:
     from api.cli.evaluate import CACHE, eval_rag
-    from rag.lab.evaluate import load_articles
-    from rag.lab.scorer_run import question_sets
+    from rag.lab.scorer_run import news_articles, question_sets
 
     sets = question_sets(data, Path("rag/reader/news_questions.jsonl"))
-    files = [data / "news_wikinews_de" / "articles.jsonl", data / "news_10kgnad" / "articles.jsonl"]
-    docs = load_articles([f for f in files if f.is_file()])
+    docs = news_articles(data)
     rag = eval_rag(docs, CACHE, {"generator": "none", "judge": "off", "reader": "off"})
     t = time.perf_counter()
     got = gather_pairs(rag, sets, {a.id: a for a in docs}, 5, say)
