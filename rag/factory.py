@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from index.archive import Archive, FileArchive, PgArchive
 from index.catalog import Catalog
 from index.embedder import Embedder, SentenceTransformerEmbedder
@@ -10,13 +12,15 @@ from index.onnx_embedder import OnnxEmbedder
 from index.urls import without_credentials
 from rag.calibration import calibration_for
 from rag.config import Settings
-from rag.generator import Generator, LlamaCppGenerator
+from rag.generator import LLAMA_SETUP, Generator, LlamaCppGenerator, check_llama, llama_installed, require_llama
 from rag.judge import Judge, Judging, LlamaJudge
 from rag.pipeline import Rag
 from rag.probe import ProbeCache
 from rag.reader.onnx_reader import OnnxReader, Reader
 from rag.remote_generator import RemoteGenerator
 from rag.retrieval import HybridRetriever
+
+log = logging.getLogger(__name__)
 
 
 def build_archive(settings: Settings) -> Archive:
@@ -58,6 +62,9 @@ def build_generator(settings: Settings) -> Generator | None:
             n_ctx=settings.n_ctx,
             timeout_s=settings.generation_timeout_s,
         )
+    if not llama_installed():  # generative mode failed in check_llama already
+        log.warning("llama-cpp-python is not built, so answers are extractive; `%s` builds it", LLAMA_SETUP)
+        return None
     return LlamaCppGenerator(
         settings.gguf_file,
         n_ctx=settings.n_ctx,
@@ -73,6 +80,7 @@ def build_reader(settings: Settings) -> Reader:
 
 
 def build_judge(settings: Settings) -> Judge:
+    require_llama("the judge")
     return LlamaJudge(settings.judge_gguf_file, threads=settings.threads)
 
 
@@ -100,6 +108,7 @@ def build_rag(
     """Wire the pipeline; tests may pass in fakes (or shared real models). `settings.reader` and
     `settings.judge` decide whether a reader and a judge are used; `reader` and `judge` only
     supply ones already loaded."""
+    check_llama(settings, judge=judge is None, generator=generator is None)
     catalog = catalog or (archive or build_archive(settings)).load()  # fails fast, before loading models
     embedder = embedder or build_embedder(settings)
     catalog.check_embedder(embedder)

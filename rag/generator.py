@@ -7,6 +7,7 @@ lock, since one llama.cpp context cannot serve two requests at once. A stop even
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -14,7 +15,34 @@ from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
 from index.errors import BusyError, ModelError
-from rag.config import DEFAULTS
+from rag.config import DEFAULTS, Settings
+
+# `make run` does not build llama-cpp-python: the bundled base model fails auto mode's check
+# (rag/probe.py), so the default answers extractively, and the build is 4-6 of a fresh set-up's
+# 7-10 minutes (README). This command builds it, for generation and for the judge.
+LLAMA_SETUP = "make setup-generator"
+
+
+def llama_installed() -> bool:
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+def require_llama(feature: str) -> None:
+    """Fail with the command that builds llama-cpp-python when `feature` needs it."""
+    if not llama_installed():
+        raise ModelError(f"{feature} needs llama-cpp-python, which `make run` does not build: run `{LLAMA_SETUP}`")
+
+
+def check_llama(settings: Settings, judge: bool = True, generator: bool = True) -> None:
+    """The settings that cannot work without llama.cpp fail here, before any model loads; `judge`
+    and `generator` False skip what the caller supplies already built. auto mode is not among
+    them: without llama.cpp it answers extractively, as it does when the bundled model fails
+    the check."""
+    if judge and settings.judge == "on":
+        require_llama("RAG_JUDGE=on")
+    if generator and settings.mode == "generative" and settings.generator == "llama" and not settings.generator_url:
+        require_llama("RAG_MODE=generative with the bundled GGUF")
+
 
 # Base models continue the prompt's own structure; these strings end an answer.
 STOP = ["\nFrage:", "\n\n\n", "<end_of_turn>", "<<<", ">>>", "\nQuellen:"]
@@ -67,7 +95,7 @@ class LlamaCppGenerator:
         max_waiting: int = DEFAULTS.max_waiting,
     ) -> None:
         if not path.is_file():
-            raise ModelError(f"No GGUF model at {path}: run `make setup`, or set RAG_GGUF_PATH")
+            raise ModelError(f"No GGUF model at {path}: run `{LLAMA_SETUP}`, or set RAG_GGUF_PATH")
         self.path = path
         self.name = path.name
         self._n_ctx = n_ctx

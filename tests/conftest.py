@@ -6,10 +6,13 @@ prepares; tests that need them use these session fixtures, so each model loads o
 
 from __future__ import annotations
 
+import importlib.machinery
 import os
 import shutil
 import subprocess
+import sys
 import time
+import types
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,9 +42,10 @@ SEED_ID = "000_2166f1dc4096c1be"
 
 
 # What makes a test slow, so that `make test-fast` leaves it out: a real model (every model
-# fixture is built on `model_settings`), the database, or another process (its module imports
-# subprocess: the CLI, servers, workers, the browser).
-SLOW_FIXTURES = frozenset({"model_settings", "pg_server"})
+# fixture is built on `model_settings`), llama.cpp (which `make test-fast` does not build), the
+# database, or another process (its module imports subprocess: the CLI, servers, workers, the
+# browser).
+SLOW_FIXTURES = frozenset({"model_settings", "llama_cpp", "pg_server"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -50,6 +54,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         spawns = module is not None and hasattr(module, "subprocess")
         if spawns or SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+def pretend_llama(monkeypatch: pytest.MonkeyPatch, built: bool) -> None:
+    """Make llama-cpp-python look built or not (`rag.generator.llama_installed`), whatever this
+    machine has; a None in sys.modules is how Python marks a module that cannot be imported."""
+    module: Any = None
+    if built:
+        module = types.ModuleType("llama_cpp")
+        module.__spec__ = importlib.machinery.ModuleSpec("llama_cpp", None)
+    monkeypatch.setitem(sys.modules, "llama_cpp", module)
+
+
+@pytest.fixture(scope="session")
+def llama_cpp() -> Any:
+    """The llama-cpp-python module, which `make test` builds (`scripts/setup.sh --all`)."""
+    import llama_cpp
+
+    return llama_cpp
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,10 +55,8 @@ def test_cpu_without_full_avx512_gets_the_portable_build(tmp_path: Path, flags: 
     assert cmake_args(cpu(tmp_path, flags)) == PORTABLE
 
 
-def test_installed_llama_cpp_has_what_set_up_asked_for() -> None:
+def test_installed_llama_cpp_has_what_set_up_asked_for(llama_cpp: Any) -> None:
     """A set-up that dropped the flags would still run, 1.6 times slower; this catches it."""
-    import llama_cpp
-
     added = cmake_args(Path("/proc/cpuinfo")).split()[len(PORTABLE.split()) :]
     wanted = [a.removeprefix("-DGGML_").removesuffix("=ON") for a in added]
     info = llama_cpp.llama_print_system_info().decode()

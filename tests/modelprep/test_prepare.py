@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from index.errors import ModelError
 from rag.config import Settings
 from rag.modelprep import prepare
+from tests.conftest import pretend_llama
 
 
 @pytest.fixture()
@@ -28,12 +30,41 @@ def prepared(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return done
 
 
-def test_the_defaults_prepare_only_what_they_use(prepared: list[str], tmp_path: Path) -> None:
+def test_the_defaults_prepare_only_what_they_use(
+    prepared: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run` does not build llama.cpp, so the GGUF that only it runs is not joined either."""
+    pretend_llama(monkeypatch, built=False)
+    prepare.prepare_models(Settings(models_dir=tmp_path), say=lambda m: None)
+    assert prepared == ["embeddinggemma", "onnx embeddinggemma-300m"]
+
+
+def test_with_llama_built_the_defaults_join_its_gguf(
+    prepared: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make setup-generator` builds llama.cpp, then runs `rag setup`, which joins the GGUF."""
+    pretend_llama(monkeypatch, built=True)
     prepare.prepare_models(Settings(models_dir=tmp_path), say=lambda m: None)
     assert prepared == ["embeddinggemma", "onnx embeddinggemma-300m", "gemma"]
 
 
-def test_a_switched_on_reader_and_judge_are_prepared(prepared: list[str], tmp_path: Path) -> None:
+def test_what_needs_llama_names_the_command_that_builds_it(
+    prepared: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pretend_llama(monkeypatch, built=False)
+    for switched_on in ({"judge": "on"}, {"mode": "generative"}):
+        with pytest.raises(ModelError, match=r"make setup-generator"):
+            prepare.prepare_models(Settings(models_dir=tmp_path, **switched_on), say=lambda m: None)
+    # a remote generator needs no llama.cpp here
+    prepare.prepare_models(
+        Settings(models_dir=tmp_path, mode="generative", generator_url="http://127.0.0.1:9/v1"), say=lambda m: None
+    )
+
+
+def test_a_switched_on_reader_and_judge_are_prepared(
+    prepared: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pretend_llama(monkeypatch, built=True)
     settings = Settings(models_dir=tmp_path, embedder="e5-small", reader="on", judge="on", generator="none")
     prepare.prepare_models(settings, say=lambda m: None)
     assert prepared == [
@@ -58,10 +89,12 @@ def test_all_prepares_every_model(prepared: list[str], tmp_path: Path) -> None:
     }
 
 
-def test_a_reader_or_judge_switched_on_but_not_prepared_names_the_command(tmp_path: Path) -> None:
-    from index.errors import ModelError
+def test_a_reader_or_judge_switched_on_but_not_prepared_names_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from rag.factory import build_judge, build_reader
 
+    pretend_llama(monkeypatch, built=True)
     with pytest.raises(ModelError, match=r"RAG_READER=on rag setup"):
         build_reader(Settings(models_dir=tmp_path, reader="on"))
     with pytest.raises(ModelError, match=r"RAG_JUDGE=on rag setup"):

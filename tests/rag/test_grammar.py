@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from index.catalog import Catalog
 from index.embedder import Embedder
@@ -17,9 +18,7 @@ from rag.verify import split_answer
 from tests.conftest import SEED_ID
 
 
-def test_grammar_escapes_quotes_and_backslashes_and_parses_in_llama_cpp() -> None:
-    from llama_cpp.llama_grammar import LlamaGrammar
-
+def test_grammar_escapes_quotes_and_backslashes_and_parses_in_llama_cpp(llama_cpp: Any) -> None:
     sentences = [
         Sentence(0, "a", 0, 30, 'Er sagte: "Nein" – \\ „Ja“.', score=0.9),
         Sentence(1, "b", 0, 20, "Zweiter\nSatz.", score=0.5),
@@ -27,7 +26,7 @@ def test_grammar_escapes_quotes_and_backslashes_and_parses_in_llama_cpp() -> Non
     gbnf = quote_grammar(sentences)
     assert gbnf is not None
     assert '"Er sagte: \\"Nein\\" – \\\\ „Ja“. [1]"' in gbnf and '"Zweiter Satz. [2]"' in gbnf
-    LlamaGrammar.from_string(gbnf, verbose=False)  # raises on a malformed grammar
+    llama_cpp.llama_grammar.LlamaGrammar.from_string(gbnf, verbose=False)  # raises on a malformed grammar
     assert quote_grammar([]) is None
 
 
