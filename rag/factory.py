@@ -63,7 +63,7 @@ def build_generator(settings: Settings) -> Generator | None:
             timeout_s=settings.generation_timeout_s,
         )
     if not llama_installed():  # generative mode failed in check_llama already
-        log.warning("llama-cpp-python is not built, so answers are extractive; `%s` builds it", LLAMA_SETUP)
+        log.info("llama-cpp-python is not built, so answers are extractive; `%s` builds it", LLAMA_SETUP)
         return None
     return LlamaCppGenerator(
         settings.gguf_file,

@@ -19,7 +19,7 @@ def test_auto_mode_without_llama_has_no_generator_and_says_why(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     pretend_llama(monkeypatch, built=False)
-    with caplog.at_level(logging.WARNING, logger="rag.factory"):
+    with caplog.at_level(logging.INFO, logger="rag.factory"):
         assert build_generator(Settings(models_dir=tmp_path)) is None
     assert "make setup-generator" in caplog.text
 
