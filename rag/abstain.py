@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from index.speech import ArticleSpeech
-from rag.extractive import Sentence, has_kind
+from rag.evidence import Sentence, has_kind
 from rag.lang_de import AnswerKind, name_keys
 from rag.question import Question
 from rag.text import content_terms, term_matches

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.answer import Citation, Quote
-from rag.extractive import Sentence
+from rag.evidence import Sentence
 from rag.retrieval import Passage
 from rag.text import defuse_markers
 

@@ -8,7 +8,7 @@ model then acts as a sentence selector, and every sentence it can produce passes
 
 from __future__ import annotations
 
-from rag.extractive import Sentence
+from rag.evidence import Sentence
 
 MAX_CANDIDATES = 8
 

@@ -27,15 +27,8 @@ from rag.abstain import AbstainParams, Decision, decide, naming_articles, unrela
 from rag.answer import AbstainReason, Answer, Citation, ModelInfo, Timings
 from rag.compose import Composed, compose_generated, compose_quotes, further, related
 from rag.config import DEFAULTS, MAX_TOP_K, Grammar, Mode
-from rag.extractive import (
-    ExtractiveParams,
-    Sentence,
-    candidate_sentences,
-    reader_candidates,
-    score_sentences,
-    select,
-    select_scored,
-)
+from rag.evidence import Sentence, candidate_sentences, reader_candidates
+from rag.extractive import ExtractiveParams, score_sentences, select, select_scored
 from rag.generator import Generator, Message
 from rag.grammar import quote_grammar
 from rag.judge import Judging, quoted_evidence

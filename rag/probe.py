@@ -14,7 +14,7 @@ from pathlib import Path
 
 from index.article import Chunk
 from index.embedder import Embedder
-from rag.extractive import candidate_sentences
+from rag.evidence import candidate_sentences
 from rag.generator import Generator
 from rag.prompt import build_messages
 from rag.retrieval import Passage

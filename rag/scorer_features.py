@@ -28,7 +28,8 @@ import numpy as np
 from index.analyzer import fold
 from index.names import tag_words, tokens
 from rag.abstain import Decision
-from rag.extractive import Sentence, neighbours, sentence_features
+from rag.evidence import Sentence, neighbours
+from rag.extractive import sentence_features
 from rag.lang_de import KINDS, PLACE_QUESTION
 from rag.question import Question
 from rag.text import content_terms, term_matches

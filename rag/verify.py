@@ -17,7 +17,7 @@ import numpy as np
 from index.analyzer import fold
 from index.embedder import Embedder
 from index.sentences import split_sentences
-from rag.extractive import Sentence, sentence_vectors
+from rag.evidence import Sentence, sentence_vectors
 from rag.lang_de import names
 from rag.text import cited_numbers, content_terms, is_german, numbers, strip_citations, term_overlap
 

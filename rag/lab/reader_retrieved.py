@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from index.sentences import split_sentences
-from rag.extractive import Sentence, reader_candidates
+from rag.evidence import Sentence, reader_candidates
 from rag.lab.reader_data import (
     Example,
     Split,

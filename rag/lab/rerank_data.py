@@ -2,7 +2,7 @@
 
 For each question, the product's candidates as `Rag.evidence` scores them with the shipped
 scorer; the best `keep` become (question, candidate with title and neighbours) pairs, as the
-reader sees them in use (`rag.extractive.reader_candidates`). A pair is positive when its
+reader sees them in use (`rag.evidence.reader_candidates`). A pair is positive when its
 sentence overlaps the question's evidence; every pair of an unanswerable question is negative.
 Each pair carries the scorer's probability, so that a rerank can be measured against the scorer
 alone on the same candidates.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from index.article import Article
-from rag.extractive import reader_candidates
+from rag.evidence import reader_candidates
 from rag.lab.measures import asked_article, evidence_spans, holds
 from rag.lab.reader_data import Example
 from rag.pipeline import Rag, check_question

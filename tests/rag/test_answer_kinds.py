@@ -1,11 +1,11 @@
 """What a sentence must hold to state the kind of detail a question asks for (`rag.lang_de.ANSWERS`),
-and that a detail the question already states is no answer (`rag.extractive.has_kind`)."""
+and that a detail the question already states is no answer (`rag.evidence.has_kind`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.extractive import Sentence, has_kind
+from rag.evidence import Sentence, has_kind
 from rag.lang_de import ANSWERS, AnswerKind
 from rag.question import Question
 

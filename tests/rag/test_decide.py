@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rag.abstain import AbstainParams, decide
-from rag.extractive import Sentence
+from rag.evidence import Sentence
 from rag.question import Question
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rag.extractive import ExtractiveParams, Sentence, select
+from rag.evidence import Sentence
+from rag.extractive import ExtractiveParams, select
 from rag.question import Question
 
 

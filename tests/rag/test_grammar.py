@@ -8,7 +8,7 @@ from typing import Any
 from index.catalog import Catalog
 from index.embedder import Embedder
 from rag.config import Settings
-from rag.extractive import Sentence
+from rag.evidence import Sentence
 from rag.factory import build_rag
 from rag.generator import LlamaCppGenerator
 from rag.grammar import quote_grammar

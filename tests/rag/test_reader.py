@@ -21,7 +21,7 @@ from index.errors import InputError, ModelError
 from index.readers import read_paths
 from index.sentences import split_sentences
 from rag.config import Settings
-from rag.extractive import Sentence
+from rag.evidence import Sentence
 from rag.factory import build_rag
 from rag.lab.evaluate import abstention_table, read_jsonl, threshold_row
 from rag.lab.reader_data import Example, asked_article_id, news_question_examples, whole_questions

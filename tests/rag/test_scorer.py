@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from index.errors import ModelError
-from rag.extractive import Sentence, select_scored
+from rag.evidence import Sentence
+from rag.extractive import select_scored
 from rag.lab.train_scorer import choose_threshold
 from rag.question import Question
 from rag.scorer import SentenceScorer, load_scorer, save_scorer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from index.article import Chunk
 from index.embedder import Embedder
 from rag.calibration import calibration_for
-from rag.extractive import candidate_sentences
+from rag.evidence import candidate_sentences
 from rag.retrieval import Passage
 from rag.verify import split_answer, verify_sentences
 
