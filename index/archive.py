@@ -98,7 +98,7 @@ class PgArchive:
     around a whole run (each transaction takes the store's write lock)."""
 
     def __init__(self, url: str, pool_size: int = 4) -> None:
-        from index.pgstore import Pool
+        from index.pgpool import Pool
         from index.urls import without_credentials
 
         self.pool = Pool(url, pool_size)
@@ -106,7 +106,7 @@ class PgArchive:
         self._latest: PgCatalog | None = None  # the newest mirror read here: writers start from it
 
     def version(self) -> Hashable | None:
-        from index.pgstore import last_change
+        from index.pgpool import last_change
 
         return last_change(self.pool)
 

@@ -122,7 +122,8 @@ def _copy_rows(matrix: Vectors) -> Iterator[bytes]:
 def bench_postgres(url: str, matrix: Vectors, queries: Vectors, truth: list[set[int]]) -> Row:
     import psycopg
 
-    from index.pgstore import SESSION, vector_text
+    from index.pgpool import SESSION
+    from index.pgstore import vector_text
 
     n, dim = matrix.shape
     table = f"bench_vectors_{n}"
