@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, GetJsonSchemaHandler
 
 from index.readers import NON_BLANK, NUL_FREE_TEXT, VISIBLE_TEXT, nul_free
 from rag.config import MAX_TOP_K
-from rag.pipeline import MAX_QUESTION_CHARS
+from rag.question import MAX_QUESTION_CHARS
 
 
 def _encodable(text: str) -> str:

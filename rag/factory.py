@@ -135,6 +135,6 @@ def build_rag(
             if settings.judge == "on"
             else None
         ),
+        probe_cache=ProbeCache(settings.models_dir / "probe-verdicts.json"),
     )
-    rag.probe_cache = ProbeCache(settings.models_dir / "probe-verdicts.json")
     return rag

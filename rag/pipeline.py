@@ -1,9 +1,9 @@
 """The read path: question → retrieval → answer with verified citations.
 
 `Rag.stream()` yields events (sources, tokens, the final answer); `Rag.ask()` runs the same
-stream to the end. Generated text is verified sentence by sentence, and only verified
-sentences reach the final answer; when too little survives, the extractive answer is used and
-the response says so (`fallback: "extractive"`).
+stream to the end. Generated text is verified sentence by sentence (`rag.generation`), and only
+verified sentences reach the final answer; when too little survives, the extractive answer is
+used and the response says so (`fallback: "extractive"`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Generator as Generator_
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
 
 import numpy as np
 
@@ -22,49 +19,27 @@ from index.catalog import Catalog
 from index.embedder import Embedder
 from index.errors import GeneratorUnavailable, InputError
 from index.filters import Filters
-from index.readers import is_blank
 from rag.abstain import AbstainParams, Decision, decide, naming_articles, unrelated
 from rag.answer import AbstainReason, Answer, Citation, ModelInfo, Timings
-from rag.compose import Composed, compose_generated, compose_quotes, further, related
+from rag.compose import compose_quotes, further, related
 from rag.config import DEFAULTS, MAX_TOP_K, Grammar, Mode
 from rag.evidence import Sentence, candidate_sentences, reader_candidates
 from rag.extractive import ExtractiveParams, score_sentences, select, select_scored
+from rag.generation import Event, Generation
 from rag.generator import Generator, Message
-from rag.grammar import quote_grammar
 from rag.judge import Judging, quoted_evidence
 from rag.lang_de import abstain_text
-from rag.probe import ProbeCache, probe_generator
-from rag.prompt import fit_messages
-from rag.question import Question
+from rag.probe import ProbeCache
+from rag.question import Question, check_question
 from rag.reader.onnx_reader import Reader
 from rag.retrieval import HybridRetriever, Passage
 from rag.scorer import SentenceScorer
 from rag.scorer_features import feature_rows
-from rag.speakers import statements
-from rag.text import is_german
-from rag.verify import VerifyParams, split_answer, verify_sentences
+from rag.speakers import speaker_evidence
+from rag.verify import VerifyParams
 
 log = logging.getLogger(__name__)
-MAX_QUESTION_CHARS = 1000
-# Generated sentences verified per answer: max_tokens 200 make about 15 German sentences, and a
-# server that ignored the limit sent 1 MB that took 300 s to verify (issue #39).
-MAX_VERIFIED_SENTENCES = 40
 CONFIDENCE_DIGITS = 4  # in the answer JSON; finer differences mean nothing for a 0-1 score
-
-
-@dataclass
-class Event:
-    kind: Literal["sources", "checking", "token", "answer"]  # checking: the judge reads the quotes (seconds)
-    data: Any
-
-
-def check_question(question: str) -> str:
-    q = question.strip() if isinstance(question, str) else ""
-    if is_blank(q):
-        raise InputError("question: must not be empty")
-    if len(q) > MAX_QUESTION_CHARS:
-        raise InputError(f"question: longer than {MAX_QUESTION_CHARS} characters ({len(q)})")
-    return q
 
 
 class Rag:
@@ -85,6 +60,7 @@ class Rag:
         grammar: Grammar = "off",
         judging: Judging | None = None,
         scorer: SentenceScorer | None = None,
+        probe_cache: ProbeCache | None = None,
     ) -> None:
         self.catalog = catalog
         self.embedder = embedder
@@ -93,17 +69,16 @@ class Rag:
         self.reader = reader
         self.top_k = top_k
         self.mode: Mode = mode
-        self.max_tokens = max_tokens
-        self.temperature = temperature
         self.extractive = extractive or ExtractiveParams()
         self.abstain = abstain or AbstainParams()
         self.verify = verify or VerifyParams()
-        self.grammar: Grammar = grammar
         self.judging = judging
         self.scorer = scorer  # None: the rule score and checks of the calibration (e5-small)
-        self._trusted: bool | None = None
-        self.probe_cache: ProbeCache | None = None
-        self._trust_lock = threading.Lock()
+        self.generation = (
+            Generation(generator, embedder, self.verify, max_tokens, temperature, grammar, probe_cache)
+            if generator is not None
+            else None
+        )
 
     def set_catalog(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -238,9 +213,9 @@ class Rag:
                 return
         fallback: str | None = None
         omitted = 0
-        if self._use_generator(mode or self.mode) and parsed.speaker is None:
+        if self.generation is not None and self.generation.used(mode or self.mode) and parsed.speaker is None:
             try:
-                composed, omitted = yield from self._generate(question, passages, sentences, timings, stop)
+                composed, omitted = yield from self.generation.answer(question, passages, sentences, timings, stop)
             except GeneratorUnavailable as e:  # a remote model down or slow: the quotes still answer
                 log.warning("generation failed, answering extractively: %s", e)
                 composed = None
@@ -283,7 +258,10 @@ class Rag:
         sentences from articles that name the persons asked about. The reader scores these, in use
         and in training (`rag.lab.reader_retrieved`)."""
         if question.speaker is not None:
-            found, sentences = self._speaker_evidence(question, filters, query_vector)
+            params = self.extractive
+            found, sentences = speaker_evidence(
+                self.catalog, question, filters, query_vector, params.speaker_max, params.margin
+            )
             return found or passages, sentences  # an abstention still shows the closest passages
         sentences = candidate_sentences(passages, self.catalog.sentences, self.catalog.speech)
         sentences = naming_articles(question, sentences, self.catalog.speech, self.abstain)
@@ -310,94 +288,6 @@ class Rag:
         if question.topic or max(s.score for s in sentences) >= self.scorer.threshold:
             return Decision("found", [])
         return Decision("doubtful", [])
-
-    def _speaker_evidence(
-        self, question: Question, filters: Filters | None, query_vector: np.ndarray
-    ) -> tuple[list[Passage], list[Sentence]]:
-        """The speaker's statements as sentences, with the passages (chunks) that hold them."""
-        passages: list[Passage] = []
-        index: dict[int, int] = {}
-        sentences = []
-        params = self.extractive
-        for said in statements(self.catalog, question, filters, query_vector, params.speaker_max, params.margin):
-            rows = self.catalog.rows_of[said.article_id]
-            row = next(r for r in rows if self.catalog.chunks[r].start <= said.start < self.catalog.chunks[r].end)
-            if row not in index:
-                index[row] = len(passages)
-                passages.append(Passage(row, self.catalog.chunks[row], 1.0))
-            chunk = self.catalog.chunks[row]
-            text = chunk.text[said.start - chunk.start : said.end - chunk.start]
-            sentences.append(Sentence(index[row], said.article_id, said.start, said.end, text, speaker=said.speaker))
-        return passages, sentences
-
-    def _generate(
-        self,
-        question: str,
-        passages: list[Passage],
-        sentences: list[Sentence],
-        timings: Timings,
-        stop: threading.Event | None,
-    ) -> Generator_[Event, None, tuple[Composed | None, int]]:
-        """Stream the model's tokens; returns the verified answer (None: fall back to the
-        extractive one) and how many passages did not fit the prompt."""
-        assert self.generator is not None
-        generator = self.generator
-        fitted = fit_messages(question, passages, lambda m: generator.fits(m, self.max_tokens))
-        if fitted is None:
-            return None, len(passages)  # not even the best passage fits the model's context window
-        messages, n = fitted
-        shown = [s for s in sentences if s.passage < n]
-        grammar = quote_grammar(shown) if self.grammar == "quotes" else None
-        tg = time.perf_counter()
-        pieces: list[str] = []
-        try:
-            for piece in generator.generate(messages, self.max_tokens, self.temperature, stop, grammar):
-                pieces.append(piece)
-                yield Event("token", piece)
-        finally:  # a model that failed or timed out took this time too
-            timings.generate_ms = (time.perf_counter() - tg) * 1000
-        return self._verified("".join(pieces), passages[:n], shown), len(passages) - n
-
-    def _verified(self, text: str, passages: list[Passage], sentences: list[Sentence]) -> Composed | None:
-        """The generated answer reduced to its verified sentences, or None to fall back."""
-        generated = split_answer(text)[:MAX_VERIFIED_SENTENCES]
-        if not generated or not is_german(text):
-            return None
-        texts = [p.chunk.text for p in passages]
-        checked = verify_sentences(generated, sentences, texts, self.embedder, self.verify)
-        supported: list[tuple[str, Sentence]] = []
-        for c in checked:
-            if c.evidence is not None and all(c.text != t for t, _ in supported):
-                supported.append((c.text, c.evidence))
-        if not supported or len(supported) < len(checked) / 2:
-            return None
-        return compose_generated(passages, supported)
-
-    def _use_generator(self, mode: Mode) -> bool:
-        if self.generator is None or mode == "extractive":
-            return False
-        if mode == "generative":
-            return True
-        return self.generator_trusted()
-
-    def generator_trusted(self) -> bool:
-        """auto mode's check: the model must answer a probe question with verified German."""
-        with self._trust_lock:
-            if self._trusted is None:
-                assert self.generator is not None
-                path = getattr(self.generator, "path", None)
-                key = ProbeCache.key(path, self.embedder.name) if self.probe_cache and path else None
-                cached = self.probe_cache.get(key) if self.probe_cache and key else None
-                if cached is None:
-                    try:
-                        cached = probe_generator(self.generator, self.embedder, self.verify)
-                    except GeneratorUnavailable as e:  # not cached: the server may be up next time
-                        log.warning("the generator could not be checked: %s", e)
-                        return False
-                    if self.probe_cache and key:
-                        self.probe_cache.put(key, cached)
-                self._trusted = cached
-            return self._trusted
 
 
 def _articles(chosen: list[Sentence], passages: list[Passage]) -> int:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from index.analyzer import STOP_WORDS, fold
+from index.errors import InputError
 from index.names import Mention
+from index.readers import is_blank
 from rag.followup import rewrite
 from rag.generator import Message
 from rag.lang_de import (
@@ -23,6 +25,18 @@ from rag.lang_de import (
     topic_of,
 )
 from rag.text import content_terms
+
+MAX_QUESTION_CHARS = 1000
+
+
+def check_question(question: str) -> str:
+    """The question stripped, or an InputError naming what is wrong with it."""
+    q = question.strip() if isinstance(question, str) else ""
+    if is_blank(q):
+        raise InputError("question: must not be empty")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise InputError(f"question: longer than {MAX_QUESTION_CHARS} characters ({len(q)})")
+    return q
 
 
 @dataclass(frozen=True)

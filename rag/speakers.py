@@ -17,7 +17,9 @@ import numpy as np
 
 from index.catalog import Catalog
 from index.filters import Filters
+from rag.evidence import Sentence
 from rag.question import Question, same_person
+from rag.retrieval import Passage
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,25 @@ def statements(
         found = {aid: kept for aid, xs in found.items() if (kept := [x for x in xs if closeness[x] >= floor])}
     ordered = sorted(found, key=lambda a: catalog.articles[a].date or "", reverse=True)
     return [x for aid in ordered for x in _dedupe(found[aid])][:limit]
+
+
+def speaker_evidence(
+    catalog: Catalog, question: Question, filters: Filters | None, query_vector: np.ndarray, limit: int, margin: float
+) -> tuple[list[Passage], list[Sentence]]:
+    """The speaker's `statements` as sentences, with the passages (chunks) that hold them."""
+    passages: list[Passage] = []
+    index: dict[int, int] = {}
+    sentences = []
+    for said in statements(catalog, question, filters, query_vector, limit, margin):
+        rows = catalog.rows_of[said.article_id]
+        row = next(r for r in rows if catalog.chunks[r].start <= said.start < catalog.chunks[r].end)
+        if row not in index:
+            index[row] = len(passages)
+            passages.append(Passage(row, catalog.chunks[row], 1.0))
+        chunk = catalog.chunks[row]
+        text = chunk.text[said.start - chunk.start : said.end - chunk.start]
+        sentences.append(Sentence(index[row], said.article_id, said.start, said.end, text, speaker=said.speaker))
+    return passages, sentences
 
 
 def _sentence_spans(catalog: Catalog, article_id: str) -> list[tuple[int, int]]:

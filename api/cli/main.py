@@ -205,9 +205,9 @@ def serve(
         from rag.factory import build_rag
 
         rag = build_rag(settings, archive=archive)
-        if rag.mode == "auto" and rag.generator is not None:
+        if rag.mode == "auto" and rag.generation is not None:
             typer.echo("Prüfe das Sprachmodell für den Modus auto …", err=True)
-            rag.generator_trusted()  # once at start, not on the first user's question
+            rag.generation.trusted()  # once at start, not on the first user's question
     app_ = create_app(settings, rag, archive)
     uvicorn.run(app_, host=settings.host, port=settings.port, log_level="info", **serve_options())
 

@@ -20,8 +20,8 @@ from index.article import Article
 from rag.evidence import reader_candidates
 from rag.lab.measures import asked_article, evidence_spans, holds
 from rag.lab.reader_data import Example
-from rag.pipeline import Rag, check_question
-from rag.question import Question
+from rag.pipeline import Rag
+from rag.question import Question, check_question
 from rag.reader.pairs import Candidate
 
 

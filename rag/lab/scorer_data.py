@@ -18,8 +18,8 @@ import numpy as np
 
 from index.article import Article
 from rag.lab.measures import asked_article, evidence_spans, holds, near_span
-from rag.pipeline import Rag, check_question
-from rag.question import Question
+from rag.pipeline import Rag
+from rag.question import Question, check_question
 
 
 @dataclass
