@@ -73,3 +73,18 @@ def test_no_import_loop_between_folders() -> None:
 
     loops = sorted((a, b) for a in list(edges) for b in edges[a] if reaches(b, a, {b}))
     assert not loops
+
+
+# Issue #41: a module a reader can hold in mind. The five that were over it were split by what
+# they do (e.g. index/quotations.py into the cue lexicon, the speaker rules and the finder).
+MAX_MODULE_LINES = 300
+
+
+def test_no_module_is_over_300_lines() -> None:
+    paths = [p for folder in ("rag", "index", "api") for p in sorted((ROOT / folder).rglob("*.py"))]
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in paths
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, long

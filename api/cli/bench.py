@@ -63,7 +63,7 @@ def _sizes(text: str) -> list[int]:
 
 def _questions(path: Path | None) -> list[str]:
     from rag.lab.bench import QUESTIONS
-    from rag.lab.evaluate import read_jsonl
+    from rag.lab.eval_data import read_jsonl
 
     if path is None:
         return QUESTIONS
@@ -87,7 +87,7 @@ def _say(message: str) -> None:
 def _archive(articles: list[Path] | None, settings: Any, embedder: Any) -> tuple[Any, Path]:
     """The real archive as a file index (cached for --articles) and its data folder."""
     from index.archive import FileArchive
-    from rag.lab.evaluate import cached_index, index_folder, load_articles
+    from rag.lab.eval_data import cached_index, index_folder, load_articles
 
     if articles:
         docs = load_articles(articles)

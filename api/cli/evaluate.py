@@ -30,7 +30,7 @@ def _article_files(first: Path, distractors: list[Path] | None, more: list[Path]
 def eval_rag(articles: list[Any], cache: Path, mode_settings: dict[str, Any]) -> Any:
     from index.archive import copy_into
     from rag.factory import build_archive, build_embedder, build_rag
-    from rag.lab.evaluate import cached_index
+    from rag.lab.eval_data import cached_index
 
     settings = settings_from(**mode_settings)
     embedder = build_embedder(settings)
@@ -64,7 +64,8 @@ def eval_retrieval(
     cache: Annotated[Path, typer.Option(help="Where evaluation indexes are cached.")] = CACHE,
 ) -> None:
     """Recall@k, MRR, nDCG@10 and latency of retrieval."""
-    from rag.lab.evaluate import evaluate_retrieval, load_articles, read_jsonl, retrieval_targets
+    from rag.lab.eval_data import load_articles, read_jsonl
+    from rag.lab.evaluate import evaluate_retrieval, retrieval_targets
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise RagError(f"--mode: {mode!r} is not one of hybrid, dense, bm25")
@@ -94,7 +95,8 @@ def eval_answers(
 ) -> None:
     """Citation hit and precision, answer recall, abstention and latency of answers (and quote
     hit, recall and precision for speaker questions that carry annotated `quotes`)."""
-    from rag.lab.evaluate import evaluate_answers, load_articles, read_jsonl
+    from rag.lab.eval_data import load_articles, read_jsonl
+    from rag.lab.evaluate import evaluate_answers
 
     if mode not in ("auto", "extractive", "generative"):
         raise RagError(f"--mode: {mode!r} is not one of auto, extractive, generative")
@@ -132,7 +134,7 @@ def eval_quotations(
 ) -> None:
     """Precision, recall and speaker accuracy of the quotation finder, on the held-back fifth of
     the annotated articles and on the rest."""
-    from rag.lab.evaluate import load_articles, read_jsonl
+    from rag.lab.eval_data import load_articles, read_jsonl
     from rag.lab.evaluate_speech import evaluate_quotations
 
     docs = {a.id: a for a in load_articles([articles])}
@@ -154,7 +156,7 @@ def eval_indexing(
 
     from index.build import upsert_articles
     from rag.factory import build_embedder
-    from rag.lab.evaluate import load_articles
+    from rag.lab.eval_data import load_articles
 
     settings = settings_from()
     docs = load_articles([articles])[:limit]

@@ -107,7 +107,7 @@ def train_reader_cmd(
     try:
         rag = None
         if retrieved_negatives is not None:
-            from rag.lab.evaluate import load_articles
+            from rag.lab.eval_data import load_articles
 
             docs = load_articles([data / "news_wikinews_de" / "articles.jsonl"])
             rag = eval_rag(docs, cache, {"generator": "none", "judge": "off", "reader": "off"})

@@ -12,10 +12,7 @@ paragraph id (QAM: its own dev file), so the kept-back part shares no text with 
   sentences of an article mention; those sentences are positives, the others negatives. This
   is the question form the product exists for, and no labelled set has it;
 - XGLUE QAM: web queries against passages, labelled answers / does not answer;
-- on request, hand-written news questions (`news_questions.jsonl` beside this file, docs/experiments/the-reader.md):
-  paraphrased questions on train-split Wikinews articles, a quarter of them asking for a detail
-  their article lacks. Only they have the shape of the product's hardest case, „right article,
-  detail absent“.
+- on request, hand-written news questions (`rag.lab.reader_news`).
 
 The news dev set (`questions_dev.jsonl`) is never trained on: its questions are not read, and
 the articles it asks about are left out of every source (`exclude`), so measuring on it
@@ -35,10 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from index.analyzer import STOP_WORDS
-from index.errors import InputError
 from index.sentences import Span, split_sentences
-from rag.lab.evaluate import read_jsonl
-from rag.lab.measures import asked_article
+from rag.lab.eval_data import read_jsonl
 from rag.reader.pairs import Candidate
 
 HELD_OUT_PERCENT = 20  # a fifth of each source's articles is kept back for measuring
@@ -217,66 +212,6 @@ def topic_examples(articles_file: Path, rng: random.Random, exclude: set[str], n
 def training_articles(articles_file: Path, exclude: set[str]) -> list[dict[str, Any]]:
     """The Wikinews articles of the source's train split, in file order, without `exclude`."""
     return [a for a in read_jsonl(articles_file) if a.get("source_split") == "train" and a["id"] not in exclude]
-
-
-def asked_article_id(q: dict[str, Any]) -> str:
-    """The id of the article a news question (the format of `eval/`'s sets) is about: its own,
-    or for an unanswerable one the related article; an InputError names a question with neither."""
-    article_id = asked_article(q)
-    if not article_id:
-        raise InputError(f"question {q.get('id')!r}: has neither article_id nor related_article_id")
-    return article_id
-
-
-def asked_articles(
-    articles_file: Path, questions_file: Path, exclude: set[str]
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """Hand-written news questions (the format of `eval/`'s sets), each with the train-split
-    article outside `exclude` it is about; an InputError names a question about any other."""
-    articles = {a["id"]: a for a in training_articles(articles_file, exclude)}
-    out = []
-    for q in read_jsonl(questions_file):
-        article_id = asked_article_id(q)
-        art = articles.get(article_id)
-        if art is None:
-            raise InputError(
-                f"{questions_file}: question {q.get('id')!r} is about {article_id!r}, which is no train-split "
-                "article outside the news dev set; training questions may only use those (evaluation reads the rest)"
-            )
-        out.append((q, art))
-    return out
-
-
-def evidence_sentences(spans: list[Span], start: int, end: int) -> tuple[list[int], set[int]]:
-    """The label rule for a hand-written news question's evidence [start, end): the sentences it
-    overlaps answer the question, and the one before and the one after them are no label either
-    way (they often share the answer, and ride along in a candidate as context)."""
-    inside = [i for i, (a, b) in enumerate(spans) if a < end and start < b]
-    near = {i for i in (inside[0] - 1, inside[-1] + 1) if 0 <= i < len(spans)} if inside else set()
-    return inside, near
-
-
-def news_question_examples(articles_file: Path, questions_file: Path, exclude: set[str]) -> Split:
-    """Hand-written news questions (`asked_articles`) against their article's sentences. An
-    answerable question has its evidence sentences as positives and the article's other sentences
-    as negatives, but for their neighbours (`evidence_sentences`); one asking for a detail its
-    article lacks has every sentence of the article as a negative."""
-    out = Split([], [])
-    for q, art in asked_articles(articles_file, questions_file, exclude):
-        text, title = art["text"], art.get("title") or ""
-        sp = split_sentences(text)
-        inside: list[int] = []
-        idx = list(range(len(sp)))
-        if q["answerable"]:
-            inside, near = evidence_sentences(sp, int(q["evidence_start"]), int(q["evidence_end"]))
-            if not inside:
-                raise InputError(f"{questions_file}: question {q['id']!r}: the evidence lies outside {art['id']}")
-            idx = [*inside, *(j for j in idx if j not in inside and j not in near)]
-        rows = [
-            Example(q["question"], candidate_at(text, sp, j, title), int(j in inside), "news", q["id"]) for j in idx
-        ]
-        (out.held_out if held_out(art["id"]) else out.train).extend(rows)
-    return out
 
 
 def whole_questions(examples: list[Example], pairs: int, seed: int) -> list[Example]:

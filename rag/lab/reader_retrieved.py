@@ -36,15 +36,8 @@ from typing import Any, Protocol
 
 from index.sentences import split_sentences
 from rag.evidence import Sentence, reader_candidates
-from rag.lab.reader_data import (
-    Example,
-    Split,
-    asked_articles,
-    evidence_sentences,
-    held_out,
-    topic_question,
-    training_articles,
-)
+from rag.lab.reader_data import Example, Split, held_out, topic_question, training_articles
+from rag.lab.reader_news import asked_articles, evidence_sentences
 from rag.question import Question
 from rag.reader.pairs import Candidate
 from rag.retrieval import Passage

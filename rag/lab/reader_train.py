@@ -20,7 +20,8 @@ import numpy as np
 
 from index.onnx_embedder import pad_batch
 from rag.lab.measures import auroc as measures_auroc
-from rag.lab.reader_data import Example, Split, build_examples, dev_articles, news_question_examples, whole_questions
+from rag.lab.reader_data import Example, Split, build_examples, dev_articles, whole_questions
+from rag.lab.reader_news import news_question_examples
 from rag.lab.reader_retrieved import Evidence, retrieved_split
 from rag.modelprep.reader_model import load_reader, reader_module, save_trained
 from rag.reader.pairs import MAX_TOKENS, by_length, encode_pairs

@@ -19,7 +19,7 @@ from typing import Any
 
 from index.article import Article
 from index.errors import InputError
-from rag.lab.evaluate import held_out_sets, load_articles, read_jsonl
+from rag.lab.eval_data import held_out_sets, load_articles, read_jsonl
 from rag.lab.scorer_data import QuestionRows, gather, load_rows, save_rows
 from rag.lab.train_scorer import ScorerConfig, choose_threshold, fit, measure, out_of_fold
 from rag.pipeline import Rag

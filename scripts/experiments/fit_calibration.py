@@ -22,7 +22,8 @@ from typing import Any
 from rag.calibration import calibration_for
 from rag.config import Settings
 from rag.factory import build_embedder, build_rag
-from rag.lab.evaluate import cached_index, evaluate_answers, load_articles, read_jsonl
+from rag.lab.eval_data import cached_index, load_articles, read_jsonl
+from rag.lab.evaluate import evaluate_answers
 
 # Around each model's cosine range (e5-small: ~0.7-0.9, EmbeddingGemma: ~0.1-0.7).
 GRIDS: dict[str, dict[str, list[float]]] = {

@@ -40,8 +40,10 @@ import numpy as np
 
 from api.cli.evaluate import CACHE, eval_rag
 from rag.extractive import FEATURES, sentence_features
-from rag.lab.evaluate import evaluate_answers, load_articles, read_jsonl
-from rag.lab.reader_data import asked_article_id, held_out
+from rag.lab.eval_data import load_articles, read_jsonl
+from rag.lab.evaluate import evaluate_answers
+from rag.lab.reader_data import held_out
+from rag.lab.reader_news import asked_article_id
 from rag.question import Question
 from rag.text import content_terms
 

@@ -26,7 +26,8 @@ from measure_reader_news import question_sets
 from api.cli.evaluate import CACHE, eval_rag
 from rag.answer import Answer
 from rag.judge import LlamaJudge, quoted_evidence
-from rag.lab.evaluate import evaluate_answers, percentile, read_jsonl
+from rag.lab.eval_data import read_jsonl
+from rag.lab.evaluate import evaluate_answers, percentile
 from rag.lang_de import abstain_text
 
 THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8)

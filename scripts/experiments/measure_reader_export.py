@@ -27,8 +27,9 @@ import numpy as np
 
 from index.sentences import split_sentences
 from rag.config import Settings
-from rag.lab.evaluate import load_articles, read_jsonl
-from rag.lab.reader_data import Example, asked_article_id, candidate_at
+from rag.lab.eval_data import load_articles, read_jsonl
+from rag.lab.reader_data import Example, candidate_at
+from rag.lab.reader_news import asked_article_id
 from rag.lab.reader_train import predict
 from rag.modelprep.onnx_export import export_onnx
 from rag.modelprep.reader_model import KEEP_FLOAT, load_reader

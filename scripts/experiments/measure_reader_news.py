@@ -38,9 +38,10 @@ import numpy as np
 from index.sentences import split_sentences
 from rag.config import Settings
 from rag.factory import build_embedder
-from rag.lab.evaluate import held_out_sets, load_articles, read_jsonl
+from rag.lab.eval_data import held_out_sets, load_articles, read_jsonl
 from rag.lab.measures import evidence_spans
-from rag.lab.reader_data import Example, asked_article_id, candidate_at
+from rag.lab.reader_data import Example, candidate_at
+from rag.lab.reader_news import asked_article_id
 from rag.lab.reader_train import auroc, predict
 from rag.modelprep.reader_model import load_reader
 from rag.reader.pairs import Candidate

@@ -8,7 +8,7 @@ from pathlib import Path
 from index.article import Article
 from index.build import upsert_articles
 from index.embedder import Embedder
-from rag.lab.evaluate import cached_index, index_folder
+from rag.lab.eval_data import cached_index, index_folder
 
 TEXTS = {
     "a": "Der Stadtrat von Kassel beschloss am Montag einen neuen Haushalt. Er sieht mehr Geld für Schulen vor.",

@@ -23,8 +23,10 @@ from index.sentences import split_sentences
 from rag.config import Settings
 from rag.evidence import Sentence
 from rag.factory import build_rag
-from rag.lab.evaluate import abstention_table, read_jsonl, threshold_row
-from rag.lab.reader_data import Example, asked_article_id, news_question_examples, whole_questions
+from rag.lab.eval_data import read_jsonl
+from rag.lab.evaluate import abstention_table, threshold_row
+from rag.lab.reader_data import Example, whole_questions
+from rag.lab.reader_news import asked_article_id, news_question_examples
 from rag.lab.reader_retrieved import Asked, news_label, retrieved_examples, topic_label
 from rag.lab.reader_train import predict
 from rag.lang_de import abstain_text
