@@ -89,11 +89,22 @@ def tag_words(words: list[str]) -> list[tuple[str, str, str]]:
     return out
 
 
+# HanTa analyses every word afresh, though news repeats its words: remembering the two analyses
+# that depend on the word alone (its possible tags; its lemma under a tag) took tagging 150
+# Wikinews articles (190k characters) from 7.0 s to 5.0 s, with identical output. 50,000 words
+# each hold a large archive's common vocabulary in a few tens of MB.
+_WORD_MEMO = 50_000
+
+
 @lru_cache(maxsize=1)
 def _tagger() -> Any:
     from HanTa import HanoverTagger
 
-    return HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
+    tagger = HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
+    # on this one instance only (HanTa==1.2.1 is pinned: both are its own methods, pure per word)
+    tagger.analyze_forward = lru_cache(maxsize=_WORD_MEMO)(tagger.analyze_forward)
+    tagger._analyze = lru_cache(maxsize=_WORD_MEMO)(tagger._analyze)
+    return tagger
 
 
 @dataclass(frozen=True)
