@@ -27,6 +27,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from sse_starlette.sse import EventSourceResponse
 
 from api.articles import router as articles_router
+from api.articles import upload_router
 from api.deps import RagDep, RagHolder
 from api.errors import errors
 from api.openai_compat import router as openai_router
@@ -238,6 +239,7 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None, archive
 
     app.include_router(openai_router)
     app.include_router(articles_router)
+    app.include_router(upload_router)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from api.deps import HolderDep, RagDep
 from api.errors import errors
 from api.schemas import Text
+from api.uploads import UPLOAD_BODY, DocumentUploadRoute
 from index.article import Article
 from index.build import remove_articles, upsert_articles
 from index.errors import InputError, NotFoundError, TooLargeError
@@ -22,6 +23,8 @@ from index.filters import Filters
 from index.readers import ARTICLE_ID, NON_BLANK, check_article
 
 router = APIRouter(tags=["articles"])
+# POST /articles takes JSON, or one document uploaded as multipart/form-data (api/uploads.py).
+upload_router = APIRouter(tags=["articles"], route_class=DocumentUploadRoute)
 # One request is embedded while its client waits: 200k characters took 29 s on 2 cores, so an
 # article over the API is capped at 100k (about 15 s; a long news feature is 20-40k), and a
 # request at 200 articles. Larger imports go through `rag index`, which shows progress.
@@ -124,10 +127,14 @@ def _check_request(items: list[ArticleIn]) -> None:
         first[a.id] = n
 
 
-@router.post("/articles", response_model=WriteResult, responses=errors(401, 413, 500, 503))
+@upload_router.post(
+    "/articles", response_model=WriteResult, responses=errors(401, 413, 500, 503), openapi_extra=UPLOAD_BODY
+)
 def upsert(body: ArticleIn | list[ArticleIn], holder: HolderDep) -> WriteResult:
     """Add or replace articles by id; only new or changed ones are embedded. The first article
-    sent to an empty data directory creates the index."""
+    sent to an empty data directory creates the index. Instead of JSON, one document may be
+    uploaded as multipart/form-data (field `file`: PDF, DOCX, HTML, text or Markdown); its id is
+    its file name's stem unless the form field `id` gives one."""
     items = body if isinstance(body, list) else [body]
     _check_request(items)
     articles = [_article(a) for a in items]

@@ -1,4 +1,5 @@
-"""Read articles from files: .txt, .md (optional front matter), .html and .jsonl (one per line).
+"""Read articles from files: .txt, .md (optional front matter), .html, .jsonl (one per line), and
+PDF and DOCX documents (`index.documents`).
 
 Every file or line that cannot be used is reported with its name and the reason; the rest is
 read. Nothing here raises for a single bad input.
@@ -10,13 +11,15 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from index.article import Article
+from index.documents import DOCUMENT_SUFFIXES, document_article
 from index.errors import InputError
 from index.sentences import split_sentences
 
-SUFFIXES = (".txt", ".md", ".jsonl", ".html", ".htm")
+ONE_ARTICLE = (".txt", ".md", ".html", ".htm", *DOCUMENT_SUFFIXES)  # a file that is one article
+SUFFIXES = (*ONE_ARTICLE, ".jsonl")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ARTICLE_CHARS = 2_000_000
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
@@ -54,17 +57,25 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Files named directly, and supported files below named directories (recursively)."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
         elif path.exists():
             yield path
         else:
             raise InputError(f"{path}: no such file or directory")
 
 
-def _decode(path: Path) -> str:
+def _read(path: Path) -> bytes:
     data = path.read_bytes()
+    _check_size(data)
+    return data
+
+
+def _check_size(data: bytes) -> None:
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+
+
+def _decode(data: bytes) -> str:
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (contains NUL bytes)")
     try:
@@ -114,10 +125,10 @@ def check_article(article: Article) -> Article:
     return article
 
 
-def _text_article(path: Path, text: str) -> Article:
+def _text_article(stem: str, suffix: str, text: str) -> Article:
     meta, body = _front_matter(text)
     body = body.strip("\n")
-    if path.suffix == ".md":
+    if suffix == ".md":
         heading = re.match(r"#\s+(.+)\n+", body)
         if heading and "title" not in meta:
             meta["title"] = heading.group(1).strip()
@@ -127,7 +138,7 @@ def _text_article(path: Path, text: str) -> Article:
         spans = split_sentences(body)
         title = body[spans[0][0] : spans[0][1]] if spans else body[:120]
     return Article(
-        id=meta.get("id") or path.stem,
+        id=meta.get("id") or stem,
         title=title,
         text=body,
         date=meta.get("date") or None,
@@ -136,7 +147,7 @@ def _text_article(path: Path, text: str) -> Article:
     )
 
 
-def _html_article(path: Path, html: str) -> Article:
+def _html_article(stem: str, html: str) -> Article:
     """Main text, title, date and URL of a news page (trafilatura + htmldate)."""
     import trafilatura
 
@@ -151,8 +162,8 @@ def _html_article(path: Path, html: str) -> Article:
         text = rest.strip()  # the headline is the title, not part of the body
     date = meta.get("date")
     return Article(
-        id=path.stem,
-        title=title or path.stem,
+        id=stem,
+        title=title or stem,
         text=text,
         date=date if date and _DATE.match(date) else None,
         url=meta.get("source") or None,
@@ -179,20 +190,35 @@ def _jsonl_articles(path: Path, text: str, result: ReadResult) -> None:
             result.skipped.append(Skipped(name, str(e)))
 
 
+def article_from_bytes(name: str, data: bytes) -> Article:
+    """The article in one file's bytes, by its name's suffix (any case: „Bericht.PDF“ is a PDF):
+    a PDF or DOCX document, an HTML page, or text and Markdown; its id is the name's stem.
+    ValueError says what is wrong with it; the caller names the file."""
+    path = PurePath(name)
+    suffix = path.suffix.lower()
+    _check_size(data)
+    if suffix in DOCUMENT_SUFFIXES:
+        article = document_article(path.stem, suffix, data)
+    elif suffix in (".html", ".htm"):
+        article = _html_article(path.stem, _decode(data))
+    elif suffix in (".txt", ".md"):
+        article = _text_article(path.stem, suffix, _decode(data))
+    else:
+        raise ValueError(f"unsupported file type {path.suffix!r} (one article per file: {', '.join(ONE_ARTICLE)})")
+    return check_article(article)
+
+
 def read_paths(paths: Iterable[Path]) -> ReadResult:
     result = ReadResult([], [])
     for path in iter_files(paths):
-        if path.suffix not in SUFFIXES:
+        if path.suffix.lower() not in SUFFIXES:
             result.skipped.append(Skipped(str(path), f"unsupported file type {path.suffix!r}"))
             continue
         try:
-            text = _decode(path)
-            if path.suffix == ".jsonl":
-                _jsonl_articles(path, text, result)
-            elif path.suffix in (".html", ".htm"):
-                result.articles.append(check_article(_html_article(path, text)))
+            if path.suffix.lower() == ".jsonl":
+                _jsonl_articles(path, _decode(_read(path)), result)
             else:
-                result.articles.append(check_article(_text_article(path, text)))
+                result.articles.append(article_from_bytes(path.name, _read(path)))
         except (OSError, ValueError) as e:
             result.skipped.append(Skipped(str(path), str(e)))
     return result

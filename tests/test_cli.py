@@ -58,6 +58,27 @@ def test_index_skips_bad_files_by_name_then_answers_offline(tmp_path: Path) -> N
     assert all(text[c["start"] : c["end"]] == c["text"] for c in answer["citations"])
 
 
+def test_index_reads_pdf_and_docx_and_names_a_scan_and_a_damaged_pdf(tmp_path: Path) -> None:
+    from tests.make_documents import sample_docx, scanned_pdf, two_column_pdf
+
+    src = tmp_path / "in"
+    src.mkdir()
+    two_column_pdf(src / "radweg.pdf")
+    sample_docx(src / "pm.docx")
+    scanned_pdf(src / "scan.pdf")
+    (src / "kaputt.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 4)
+    data = tmp_path / "data"
+    r = run(["index", str(src)], data)
+    assert r.returncode == 0, r.stderr
+    assert "2 neu" in r.stdout and "2 übersprungen" in r.stdout
+    assert "scan.pdf: the PDF has no text layer" in r.stderr and "kaputt.pdf: not a readable PDF" in r.stderr
+    assert "WARNING" not in r.stderr  # pdfminer's warnings about the damaged file stay quiet
+    r = run(["ask", "Wie lang ist der neue Radweg in Freiburg?", "--json"], data)
+    answer = json.loads(r.stdout)
+    assert answer["citations"][0]["article_id"] == "radweg", answer
+    assert "zwölf Kilometer" in answer["citations"][0]["text"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

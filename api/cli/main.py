@@ -48,7 +48,7 @@ def setup(
 @app.command("index")
 @fail_cleanly
 def index_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories (.txt, .md, .jsonl).")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories (.txt, .md, .html, .jsonl, .pdf, .docx).")],
     data_dir: Annotated[Optional[Path], typer.Option(help="Index directory.")] = None,
 ) -> None:
     """Index articles; unchanged ones are skipped, changed ones replaced."""
@@ -219,6 +219,9 @@ app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:
+    # pdfminer logs a warning for each damaged object of a PDF; the one error that names the
+    # file says it all (`index.documents`), so `rag index` of a folder is not flooded.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         app()
     except KeyboardInterrupt:
