@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
@@ -51,6 +52,26 @@ class ModelInfo(BaseModel):
     judge: str = Field("none", description="The judge's model (RAG_JUDGE=on), or 'none'.")
 
 
+class DateFilter(BaseModel):
+    words: str = Field(description="The question's words that named the period: „2010“, „seit März 2015“.")
+    since: dt.date | None
+    until: dt.date | None
+
+    @computed_field(description="The filter in German, for the user.")  # type: ignore[prop-decorator]
+    @property
+    def note(self) -> str:
+        def day(d: dt.date) -> str:
+            return d.strftime("%d.%m.%Y")
+
+        if self.since and self.until:
+            span = f"vom {day(self.since)} bis {day(self.until)}"
+        elif self.since:
+            span = f"ab dem {day(self.since)}"
+        else:
+            span = f"bis zum {day(self.until)}" if self.until else "jeden Datums"
+        return f"Zeitraum aus der Frage („{self.words}“): nur Artikel {span} und Artikel ohne Datum."
+
+
 class Answer(BaseModel):
     question: str
     answer: str
@@ -86,6 +107,11 @@ class Answer(BaseModel):
     )
     omitted_passages: int = Field(
         0, description="Retrieved passages left out of the model's prompt because they did not fit its context."
+    )
+    date_filter: DateFilter | None = Field(
+        None,
+        description="The period the question named („Was sagte X 2010 …“), applied as a filter on the articles' "
+        "dates (undated articles stay in); None when it named none, or since/until were given.",
     )
 
     @computed_field(description="No answer was given (see abstain_reason); derived, so the two cannot disagree.")  # type: ignore[prop-decorator]

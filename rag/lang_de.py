@@ -62,7 +62,8 @@ AnswerKind = Literal[
     "date", "amount", "money", "percent", "age", "duration", "distance", "weight", "speed", "length", "name"
 ]
 KINDS: tuple[AnswerKind, ...] = get_args(AnswerKind)
-_MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
+MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
+_MONTHS = MONTHS
 _DAYS = "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
 _DIGIT_WORDS = "zwei|drei|vier|fünf|sechs|sieben|acht|neun"
 # number words as whole words: „Leipzig“ ends in „zig“ and „Jahrhundert“ holds „hundert“
@@ -228,6 +229,13 @@ REFERRING = frozenset(
     ]
 )
 _names = NameFinder()
+# A date in a question („2010“, „im März 2009“, „am 3. März 2009“, „seit 2015“): `rag.when`
+# reads the period from it; the question's shape („Was wurde … über X gesagt?“) is read without it.
+DATED = re.compile(
+    rf"\s+(?:(?:im|am|seit|ab|bis|zwischen|und)\s+)?(?:(?:anfang|ende|mitte)\s+)?(?:\d{{1,2}}\.\s*)?"
+    rf"(?:(?:{MONTHS})\s+)?(?:19|20)\d\d\b",
+    re.I,
+)
 
 
 def answer_kind(question: str) -> AnswerKind | None:

@@ -37,6 +37,7 @@ from rag.scorer import SentenceScorer
 from rag.scorer_features import feature_rows
 from rag.speakers import speaker_evidence
 from rag.verify import VerifyParams
+from rag.when import with_period
 
 log = logging.getLogger(__name__)
 CONFIDENCE_DIGITS = 4  # in the answer JSON; finer differences mean nothing for a 0-1 score
@@ -123,6 +124,7 @@ class Rag:
             raise InputError(f"top_k: must be between 1 and {MAX_TOP_K}, got {k}")
         parsed = Question.parse(question, history)
         query = parsed.query
+        filters, date_filter = with_period(parsed, filters)
         res = self.retriever.retrieve(query, k, filters)
         passages = res.passages
         yield Event("sources", [s.model_dump() for s in related(passages, len(passages))])
@@ -168,6 +170,7 @@ class Rag:
                 confidence=confidence,
                 low_confidence=confidence is not None and reason is None and confidence < sure,
                 omitted_passages=omitted,
+                date_filter=date_filter,
             )
 
         def abstain(reason: AbstainReason, confidence: float | None) -> Event:

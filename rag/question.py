@@ -15,6 +15,7 @@ from rag.followup import rewrite
 from rag.generator import Message
 from rag.lang_de import (
     CAUSE_QUESTION,
+    DATED,
     SPEAKER_QUESTION,
     SPEECH_QUESTION,
     TIME_WORD,
@@ -57,8 +58,10 @@ class Question:
     def parse(cls, text: str, history: Sequence[Message] | None = None) -> Question:
         query = rewrite(text, history)
         found = tuple(mentions(query))
-        topic = topic_of(query)
-        speaker, about = (None, None) if topic else _speaker(query, found)
+        shape = DATED.sub("", query)  # „Was wurde 2015 über Taiwan gesagt?“ is a topic question
+        topic = topic_of(shape)
+        # the speaker's offsets are the shape's; a date before it would shift the query's mentions
+        speaker, about = (None, None) if topic else _speaker(shape, found if shape == query else tuple(mentions(shape)))
         q = query.strip().lower()
         return cls(
             text=text,

@@ -148,6 +148,8 @@ def ask(
     if as_json:
         typer.echo(answer.model_dump_json(indent=1))
         return
+    if answer.date_filter is not None:
+        typer.echo(answer.date_filter.note)
     if answer.low_confidence:
         typer.echo(f"(Unsichere Antwort, Sicherheit {answer.confidence:.0%}: bitte die Belege prüfen.)")
     typer.echo(answer.answer + "\n")
