@@ -118,3 +118,13 @@ class Answer(BaseModel):
     @property
     def abstained(self) -> bool:
         return self.abstain_reason is not None
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The answer as Markdown for a draft: each citation a footnote with the quoted sentence, "
+        "title, date, URL or article id, and character span (rag.export)."
+    )
+    @property
+    def markdown(self) -> str:
+        from rag.export import answer_markdown  # it reads this model; a module import would be a loop
+
+        return answer_markdown(self)

@@ -126,7 +126,10 @@ def reindex(
 @fail_cleanly
 def ask(
     question: Annotated[str, typer.Argument(help="Die Frage, auf Deutsch.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON (--format json).")] = False,
+    out_format: Annotated[
+        str, typer.Option("--format", help="text, json, or md: Markdown with a footnote for each quoted sentence.")
+    ] = "text",
     top_k: Annotated[Optional[int], typer.Option("--top-k", min=1, max=MAX_TOP_K)] = None,
     mode: Annotated[Optional[str], typer.Option(help="auto, extractive or generative.")] = None,
     since: Annotated[Optional[str], typer.Option(help="Only articles from this ISO date on.")] = None,
@@ -142,11 +145,16 @@ def ask(
 
     if mode not in (None, "auto", "extractive", "generative"):
         raise RagError(f"--mode: {mode!r} is not one of auto, extractive, generative")
+    if out_format not in ("text", "json", "md"):
+        raise RagError(f"--format: {out_format!r} is not one of text, json, md")
     filters = Filters(parse_date(since, "--since"), parse_date(until, "--until"), source, include_undated)
     rag = build_rag(settings_from(data_dir=data_dir))
     answer = rag.ask(question, top_k=top_k, mode=mode, filters=filters)  # type: ignore[arg-type]  # checked above
-    if as_json:
+    if as_json or out_format == "json":
         typer.echo(answer.model_dump_json(indent=1))
+        return
+    if out_format == "md":
+        typer.echo(answer.markdown, nl=False)
         return
     if answer.date_filter is not None:
         typer.echo(answer.date_filter.note)

@@ -145,7 +145,19 @@ def test_ask_click_citation_and_follow_up(browser: Any, page_server: str) -> Non
     WebDriverWait(browser, 10).until(lambda d: panel.is_displayed())
     marks = [m.text for m in panel.find_elements(By.CSS_SELECTOR, "#p-passage mark")]
     assert any("Taiwan" in m for m in marks), marks
-    assert browser.find_element(By.CSS_SELECTOR, ".turn .sources li").text  # sources were listed
+    # the sources name title, date and source and, once answered, the quoted sentences; no fusion score
+    sources = [li.text for li in browser.find_elements(By.CSS_SELECTOR, ".turn .sources li")]
+    assert sources and not any("Relevanz" in x for x in sources), sources
+    assert any("„Die heikle Taiwan-Frage sei laut Trump nicht angesprochen worden.“" in x for x in sources), sources
+    # „Kopieren“ hands the answer's Markdown, footnotes and all, to the clipboard
+    browser.execute_script(
+        "window.copied = null; navigator.clipboard.writeText = t => { window.copied = t; return Promise.resolve(); };"
+    )
+    copy = browser.find_element(By.CSS_SELECTOR, ".turn .meta button.copy")
+    copy.click()
+    WebDriverWait(browser, 10).until(lambda d: copy.text == "Kopiert")
+    copied = browser.execute_script("return window.copied;")
+    assert copied.startswith("**Frage:** Was wurde über Taiwan gesagt?") and "\n[^1]: „" in copied, copied
 
     follow = ask(browser, "Und was sagte China dazu?", 2)
     assert follow.text.strip() and "Fehler" not in follow.text
@@ -211,7 +223,7 @@ def test_a_source_without_title_is_labelled_by_its_id(browser: Any, page_server:
     browser.get(page_server + "/")
     ask(browser, "Warum fällt die Fähre nach Helgoland aus?", 1)
     labels = [li.text for li in browser.find_elements(By.CSS_SELECTOR, ".turn .sources li")]
-    assert any(label.startswith("faehre-ohne-titel (") for label in labels), labels
+    assert any(label.startswith("faehre-ohne-titel · ") for label in labels), labels
 
 
 def test_the_page_says_it_is_checking_then_marks_an_unsure_answer(browser: Any, judged_server: str) -> None:
