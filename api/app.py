@@ -33,6 +33,7 @@ from api.errors import errors
 from api.openai_compat import router as openai_router
 from api.schemas import AskRequest, Health, Turn
 from api.security import GuardMiddleware, security_headers
+from api.speakers import router as speakers_router
 from index.archive import Archive
 from index.errors import BusyError, InputError, NoIndexError, RagError
 from index.filters import Filters
@@ -240,6 +241,7 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None, archive
     app.include_router(openai_router)
     app.include_router(articles_router)
     app.include_router(upload_router)
+    app.include_router(speakers_router)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

@@ -72,6 +72,29 @@ class DateFilter(BaseModel):
         return f"Zeitraum aus der Frage („{self.words}“): nur Artikel {span} und Artikel ohne Datum."
 
 
+class Statement(BaseModel):
+    """One sentence in which a person is quoted: exactly article.text[start:end]."""
+
+    article_id: str
+    title: str
+    date: str | None
+    url: str | None
+    source: str | None
+    start: int
+    end: int
+    text: str
+
+
+class Person(BaseModel):
+    name: str = Field(description="The full name the articles resolve the speaker to.")
+    statements: list[Statement] = Field(description="Oldest first.")
+
+
+class SpeakerView(BaseModel):
+    about: str
+    people: list[Person] = Field(description="Who said most about it first.")
+
+
 class Answer(BaseModel):
     question: str
     answer: str
@@ -107,6 +130,11 @@ class Answer(BaseModel):
     )
     omitted_passages: int = Field(
         0, description="Retrieved passages left out of the model's prompt because they did not fit its context."
+    )
+    about: str | None = Field(
+        None,
+        description="X of „Was wurde über X gesagt?“ and „Wer sagte was über X?“: GET /speakers?about=X lists "
+        "who is quoted about it.",
     )
     date_filter: DateFilter | None = Field(
         None,

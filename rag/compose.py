@@ -50,30 +50,33 @@ def _numbering(passages: list[Passage], used: list[int]) -> dict[int, int]:
 
 
 def compose_quotes(
-    passages: list[Passage], chosen: list[Sentence], with_headers: bool, by_rank: bool = False
+    passages: list[Passage], chosen: list[Sentence], with_headers: bool, by_rank: bool = False, by_person: bool = False
 ) -> Composed:
     """Quote `chosen` verbatim, each sentence followed by its [n]. Grouped by article in order of
-    first appearance; within an article by position, or with `by_rank` in the order given (the
-    scorer's, best first)."""
-    article_order: dict[str, int] = {}
+    first appearance, or with `by_person` by speaker (their name as the header); within a group
+    by position, or with `by_rank` in the order given (the scorer's, best first)."""
+
+    def group(s: Sentence) -> str:
+        return (s.speaker or "") if by_person else passages[s.passage].chunk.article_id
+
+    group_order: dict[str, int] = {}
     for s in chosen:
-        article_order.setdefault(passages[s.passage].chunk.article_id, len(article_order))
+        group_order.setdefault(group(s), len(group_order))
     rank = {id(s): i for i, s in enumerate(chosen)}
-    ordered = sorted(
-        chosen,
-        key=lambda s: (article_order[passages[s.passage].chunk.article_id], rank[id(s)] if by_rank else s.start),
-    )
+    ordered = sorted(chosen, key=lambda s: (group_order[group(s)], rank[id(s)] if by_rank else s.start))
     numbers = _numbering(passages, [s.passage for s in ordered])
     lines: list[str] = []
     current: str | None = None
     for s in ordered:
         chunk = passages[s.passage].chunk
-        if with_headers and chunk.article_id != current:
-            current = chunk.article_id
+        if with_headers and group(s) != current:
+            current = group(s)
             date = f" ({chunk.date})" if chunk.date else ""
-            header = f"„{defuse_markers(chunk.title or chunk.article_id)}“{date}:"
+            title = f"„{defuse_markers(chunk.title or chunk.article_id)}“{date}"
+            header = f"{defuse_markers(current)}:" if by_person else f"{title}:"
             lines.append(f"\n{header}" if lines else header)
-        said = f" – {defuse_markers(s.speaker)}" if s.speaker else ""  # who is quoted, after the marker
+        # who is quoted, after the marker; under a person's header their name is said already
+        said = f" – {defuse_markers(s.speaker)}" if s.speaker and not by_person else ""
         lines.append(f"{defuse_markers(s.text.strip())} [{numbers[s.passage]}]{said}")
     quotes: dict[int, list[Quote]] = {}
     for s in ordered:

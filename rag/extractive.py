@@ -21,7 +21,7 @@ from index.embedder import Embedder
 from rag.evidence import Sentence, has_kind, sentence_vectors
 from rag.lang_de import CAUSE, SPEECH
 from rag.question import Question
-from rag.text import content_terms, term_matches, term_overlap
+from rag.text import content_terms, on_topic, term_matches, term_overlap
 
 # The lead is the article's first sentence: it starts at 0, or after a stray space or BOM.
 LEAD_START = 3
@@ -105,7 +105,7 @@ def select(question: Question, sentences: list[Sentence], params: ExtractivePara
         return []
     if question.topic:
         t_terms = content_terms(question.topic)
-        about = [s for s in sentences if t_terms and t_terms & content_terms(s.text)]
+        about = [s for s in sentences if on_topic(t_terms, s.text)]
         chosen = sorted(about, key=lambda s: -s.score)[: params.topic_max]
     else:
         # A factual question is answered from the article of the best sentence; quoting a
@@ -133,7 +133,7 @@ def select_scored(question: Question, sentences: list[Sentence], second: float, 
         return []
     if question.topic:
         t_terms = content_terms(question.topic)
-        about = sorted((s for s in sentences if t_terms and t_terms & content_terms(s.text)), key=lambda s: -s.score)
+        about = sorted((s for s in sentences if on_topic(t_terms, s.text)), key=lambda s: -s.score)
         return about[:topic_max]
     ranked = sorted(sentences, key=lambda s: -s.score)
     best = ranked[0]

@@ -25,7 +25,7 @@ MAX_CARRIED = 8
 
 
 def _key_words(question: str) -> list[str]:
-    topic = topic_of(question)
+    topic, _ = topic_of(question)
     if topic:
         return [w for w in _WORD.findall(topic) if w.lower() not in STOP_WORDS]
     out = []

@@ -46,6 +46,12 @@ TOPIC_QUESTION = re.compile(
     r"was\s+gibt\s+es\s+(neues\s+)?(über|zu)|worüber)\s+(?P<topic>.+?)\s*(gesagt|berichtet|bekannt|geschrieben)?\s*\??\s*$",
     re.I,
 )
+# "Wer sagte was über Taiwan?", "Wer hat was zu Taiwan gesagt?": who is quoted about X, by person.
+PEOPLE_QUESTION = re.compile(
+    r"^\s*wer\s+(?:(?:hat|haben|hatte)\s+)?(?:sagte|sagt|sagten|äußerte|meinte)?\s*was\s+(?:über|zu|zum|zur)\s+"
+    r"(?P<topic>.+?)\s*(?:gesagt|geäußert|gemeint)?\s*\??\s*$",
+    re.I,
+)
 # "Was sagte Olaf Scholz (über die Rente)?", "Was hat Trump zu Taiwan gesagt?"
 SPEAKER_QUESTION = re.compile(
     r"^\s*was\s+(?:(?:sagte|sagten|sagt|erklärte|meinte|äußerte|schrieb|forderte|kritisierte|betonte)\s+"
@@ -243,10 +249,13 @@ def answer_kind(question: str) -> AnswerKind | None:
     return next((kind for kind, pattern in _QUESTION_KINDS if pattern.search(q)), None)
 
 
-def topic_of(question: str) -> str | None:
-    """The X of "Was wurde über X gesagt?"-style questions, else None."""
+def topic_of(question: str) -> tuple[str | None, bool]:
+    """The X of "Was wurde über X gesagt?"-style questions (else None), and whether the question
+    asks who said it („Wer sagte was über X?“)."""
+    if m := PEOPLE_QUESTION.match(question):
+        return m.group("topic").strip(" ?."), True
     m = TOPIC_QUESTION.match(question)
-    return m.group("topic").strip(" ?.") if m else None
+    return (m.group("topic").strip(" ?.") if m else None), False
 
 
 def mentions(text: str) -> list[Mention]:

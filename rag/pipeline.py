@@ -35,6 +35,7 @@ from rag.reader.onnx_reader import Reader
 from rag.retrieval import HybridRetriever, Passage
 from rag.scorer import SentenceScorer
 from rag.scorer_features import feature_rows
+from rag.speaker_view import people_evidence, speaker_view
 from rag.speakers import speaker_evidence
 from rag.verify import VerifyParams
 from rag.when import with_period
@@ -133,13 +134,13 @@ class Rag:
         passages, sentences = self.evidence(parsed, passages, filters, res.query_vector)
         embed_ms = res.embed_ms + (time.perf_counter() - t1) * 1000
         timings = Timings(embed_ms=embed_ms, search_ms=res.search_ms)
-        if parsed.speaker is not None:  # the speaker's own statements, or nothing (`rag.speakers`)
+        if parsed.asks_quotes:  # the stored statements, or nothing (`rag.speakers`, `rag.speaker_view`)
             decision = Decision("found" if sentences else "missing", [])
         elif self.scorer is not None:
             decision = self._scored_decision(parsed, sentences)
         else:
             decision = decide(parsed, sentences, self.abstain)
-        scored = self.scorer is not None and parsed.speaker is None
+        scored = self.scorer is not None and not parsed.asks_quotes
         ranked = sorted(sentences, key=lambda s: -s.score) if scored else []
         # the scorer's best probability is the answer's confidence, an abstention's too
         best = round(ranked[0].score, CONFIDENCE_DIGITS) if ranked else None
@@ -171,6 +172,7 @@ class Rag:
                 low_confidence=confidence is not None and reason is None and confidence < sure,
                 omitted_passages=omitted,
                 date_filter=date_filter,
+                about=parsed.topic,
             )
 
         def abstain(reason: AbstainReason, confidence: float | None) -> Event:
@@ -179,7 +181,7 @@ class Rag:
 
         if decision.abstain:
             chosen = []
-        elif parsed.speaker is not None:
+        elif parsed.asks_quotes:
             chosen = sentences
         elif self.scorer is not None:
             chosen = select_scored(parsed, sentences, self.scorer.second, self.extractive.topic_max)
@@ -203,9 +205,10 @@ class Rag:
             if confidence < self.abstain.min_reader:
                 yield abstain("reader", confidence)
                 return
-        headers = bool(parsed.topic) or _articles(chosen, passages) > 1
-        quoted = compose_quotes(passages, chosen, with_headers=headers, by_rank=self.scorer is not None)
-        if self.judging is not None and parsed.speaker is None:
+        headers = bool(parsed.topic) or len({passages[s.passage].chunk.article_id for s in chosen}) > 1
+        ranked_order = self.scorer is not None or parsed.people  # people: who said most first
+        quoted = compose_quotes(passages, chosen, headers, by_rank=ranked_order, by_person=parsed.people)
+        if self.judging is not None and not parsed.asks_quotes:
             yield Event("checking", {"judge": self.judging.judge.name})
             tj = time.perf_counter()
             # rounded as the answer reports it, so a threshold replayed on answers decides as the gate did
@@ -216,7 +219,7 @@ class Rag:
                 return
         fallback: str | None = None
         omitted = 0
-        if self.generation is not None and self.generation.used(mode or self.mode) and parsed.speaker is None:
+        if self.generation is not None and self.generation.used(mode or self.mode) and not parsed.asks_quotes:
             try:
                 composed, omitted = yield from self.generation.answer(question, passages, sentences, timings, stop)
             except GeneratorUnavailable as e:  # a remote model down or slow: the quotes still answer
@@ -260,6 +263,9 @@ class Rag:
         passages they lie in: for „Was sagte X?“ X's statements, else the retrieved passages'
         sentences from articles that name the persons asked about. The reader scores these, in use
         and in training (`rag.lab.reader_retrieved`)."""
+        if question.people and question.topic:  # „Wer sagte was über X?“
+            found, sentences = people_evidence(self.catalog, speaker_view(self.catalog, question.topic, filters))
+            return found or passages, sentences
         if question.speaker is not None:
             params = self.extractive
             found, sentences = speaker_evidence(
@@ -291,7 +297,3 @@ class Rag:
         if question.topic or max(s.score for s in sentences) >= self.scorer.threshold:
             return Decision("found", [])
         return Decision("doubtful", [])
-
-
-def _articles(chosen: list[Sentence], passages: list[Passage]) -> int:
-    return len({passages[s.passage].chunk.article_id for s in chosen})

@@ -45,7 +45,8 @@ class Question:
     text: str  # as asked
     query: str  # what is searched: the question, a follow-up completed from the conversation
     kind: AnswerKind | None  # the kind of detail asked for („Wann“ → a date, „Wie viel kostet“ → money)
-    topic: str | None  # X of „Was wurde über X gesagt?“
+    topic: str | None  # X of „Was wurde über X gesagt?“ and of „Wer sagte was über X?“
+    people: bool  # „Wer sagte was über X?“: who is quoted about the topic, by person
     speaker: str | None  # X of „Was sagte X (über Y)?“, when X is a name
     about: str | None  # Y of „Was sagte X über Y?“
     speech: bool  # asks what was said („sagte“, „kritisierte“, „begründete“)
@@ -59,7 +60,7 @@ class Question:
         query = rewrite(text, history)
         found = tuple(mentions(query))
         shape = DATED.sub("", query)  # „Was wurde 2015 über Taiwan gesagt?“ is a topic question
-        topic = topic_of(shape)
+        topic, people = topic_of(shape)
         # the speaker's offsets are the shape's; a date before it would shift the query's mentions
         speaker, about = (None, None) if topic else _speaker(shape, found if shape == query else tuple(mentions(shape)))
         q = query.strip().lower()
@@ -68,6 +69,7 @@ class Question:
             query=query,
             kind=answer_kind(query),
             topic=topic,
+            people=people,
             speaker=speaker,
             about=about,
             speech=bool(SPEECH_QUESTION.search(q)),
@@ -85,6 +87,12 @@ class Question:
     @property
     def asks_detail(self) -> bool:
         return self.kind is not None
+
+    @property
+    def asks_quotes(self) -> bool:
+        """Answered by stored quotations, not by sentence choice: „Was sagte X?“, „Wer sagte was
+        über X?“."""
+        return self.speaker is not None or self.people
 
 
 def _speaker(query: str, found: tuple[Mention, ...]) -> tuple[str | None, str | None]:

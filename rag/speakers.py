@@ -11,6 +11,7 @@ is in the articles is not answered with nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,18 +93,24 @@ def speaker_evidence(
     catalog: Catalog, question: Question, filters: Filters | None, query_vector: np.ndarray, limit: int, margin: float
 ) -> tuple[list[Passage], list[Sentence]]:
     """The speaker's `statements` as sentences, with the passages (chunks) that hold them."""
+    return quoted_sentences(catalog, statements(catalog, question, filters, query_vector, limit, margin))
+
+
+def quoted_sentences(catalog: Catalog, said: Iterable[Said]) -> tuple[list[Passage], list[Sentence]]:
+    """Stored statements as candidate sentences (their speaker set), in the given order, with
+    the passages (chunks) that hold them, each passage once."""
     passages: list[Passage] = []
     index: dict[int, int] = {}
     sentences = []
-    for said in statements(catalog, question, filters, query_vector, limit, margin):
-        rows = catalog.rows_of[said.article_id]
-        row = next(r for r in rows if catalog.chunks[r].start <= said.start < catalog.chunks[r].end)
+    for x in said:
+        rows = catalog.rows_of[x.article_id]
+        row = next(r for r in rows if catalog.chunks[r].start <= x.start < catalog.chunks[r].end)
         if row not in index:
             index[row] = len(passages)
             passages.append(Passage(row, catalog.chunks[row], 1.0))
         chunk = catalog.chunks[row]
-        text = chunk.text[said.start - chunk.start : said.end - chunk.start]
-        sentences.append(Sentence(index[row], said.article_id, said.start, said.end, text, speaker=said.speaker))
+        text = chunk.text[x.start - chunk.start : x.end - chunk.start]
+        sentences.append(Sentence(index[row], x.article_id, x.start, x.end, text, speaker=x.speaker))
     return passages, sentences
 
 

@@ -103,6 +103,12 @@ def term_matches(term: str, terms: set[str], compound_heads: bool = False) -> bo
     return compound_heads and any(len(t) >= 4 and t in term for t in terms)
 
 
+def on_topic(topic_terms: AbstractSet[str], text: str) -> bool:
+    """Is `text` about the topic X of „Was wurde über X gesagt?“: does it share a stemmed content
+    word with it? The one rule for topic answers and the speaker view."""
+    return bool(topic_terms) and not topic_terms.isdisjoint(content_terms(text))
+
+
 def term_overlap(question_terms: AbstractSet[str], terms: set[str], compound_heads: bool = False) -> float:
     """Share of question terms found in `terms` (see `term_matches`)."""
     if not question_terms:

@@ -165,6 +165,31 @@ def test_ask_click_citation_and_follow_up(browser: Any, page_server: str) -> Non
     assert browser.save_screenshot(str(ARTIFACTS / "browser-chat.png"))
 
 
+def test_who_said_what_opens_a_person_and_their_statement(browser: Any, page_server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(page_server + "/")
+    answer = ask(browser, "Wer sagte was über Taiwan?", 1)
+    assert answer.text.splitlines()[0] == "Donald Trump:", answer.text
+    turn = browser.find_element(By.CSS_SELECTOR, ".turn")
+    turn.find_element(By.XPATH, ".//button[text()='nach Person']").click()
+    person = WebDriverWait(browser, 30).until(lambda d: turn.find_element(By.CSS_SELECTOR, ".people details"))
+    assert not answer.is_displayed()
+    summary = person.find_element(By.TAG_NAME, "summary")
+    assert summary.text == "Donald Trump (1 Aussage)"
+    summary.click()
+    statement = person.find_element(By.CSS_SELECTOR, "a.cite")
+    assert statement.text == "„Die heikle Taiwan-Frage sei laut Trump nicht angesprochen worden.“"
+    statement.click()
+    panel = browser.find_element(By.ID, "panel")
+    WebDriverWait(browser, 10).until(lambda d: panel.is_displayed())
+    mark = panel.find_element(By.CSS_SELECTOR, "#p-passage mark")
+    assert mark.text.startswith("Die heikle Taiwan-Frage") and mark.get_attribute("title") == "Zitat von Donald Trump"
+    turn.find_element(By.XPATH, ".//button[text()='nach Artikel']").click()
+    assert answer.is_displayed()
+
+
 def test_an_abstention_says_why_and_offers_the_closest_passages(browser: Any, page_server: str) -> None:
     from selenium.webdriver.common.by import By
 
