@@ -38,7 +38,7 @@ from index.quote_cues import (
     SUBJUNCTIVE,
     WEAK_CUE,
 )
-from index.quote_speaker import genitive, speaker_of, subject_of
+from index.quote_speaker import by_role, genitive, introductions, speaker_of, subject_of
 from index.sentences import Span
 
 QuoteKind = Literal["direct", "indirect"]
@@ -136,6 +136,8 @@ class QuotationFinder:
         last: Quotation | None = None
         since_last = 0  # sentences since the last quotation
         introduced: list[Mention] = []  # persons named by the sentence before, if it quoted nobody
+        names = {m.name for m in mentions}
+        roles = introductions(text, mentions)
         for s, e in sentences:
             sentence = text[s:e]
             quoted = [(s + a, s + b) for a, b in quote_spans(sentence)]
@@ -152,6 +154,10 @@ class QuotationFinder:
             speaker = speaker_of(s, frame_text, cue, inside, mentions) if cue else None
             if cue is None and direct:  # „Nick Brauns hat weniger Hemmungen, das zu zeigen: „…““
                 speaker = subject_of(s, frame_text[: direct[0][0] - s], inside, mentions)
+            if speaker is not None and speaker[1] is not None and speaker[0] not in names:
+                # a role („der US-Präsident“) is the person the article introduced with it
+                person = by_role(speaker[0], speaker[1][0], roles)
+                speaker = (person, speaker[1]) if person else speaker
             # a short quote needs a cue or a speaker in its own sentence: „Jeder stirbt für sich
             # allein“ after someone's statement is a film title, not theirs
             long_enough = cue is not None or speaker is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from index.analyzer import STOP_WORDS, fold
 from index.names import Mention, gender, genitive_base
 from index.quote_cues import (
     ACCORDING,
@@ -23,6 +24,10 @@ from index.quote_cues import (
     TITLE_PHRASE,
 )
 from index.sentences import Span
+
+# Capitalised words before a name that are no role: sentence openers and prepositions.
+INDEFINITE = frozenset({"ein", "eine", "eines", "einer", "einem", "einen"})
+ROLE_STOP = frozenset(fold(w) for w in (*STOP_WORDS, "laut", "nach", "auch", "sagte"))
 
 
 def speaker_of(
@@ -182,12 +187,19 @@ def _title_before(text: str) -> bool:
 
 def _pronoun(at: int, head: str, mentions: list[Mention]) -> tuple[str, Span] | None:
     """The last person named before a pronoun, of the pronoun's gender where the first name
-    tells it („Sie sagte“ is not „Robert Gibbs“)."""
+    tells it („Sie sagte“ is not „Robert Gibbs“), and not one named beside it („Er und Dong“)."""
     m = PRONOUN.search(head)
     if not m:
         return None
     other = "f" if m.group(0).lower() == "er" else "m"
-    earlier = [x for x in mentions if x.end <= at + m.start() and x.kind == "person" and gender(x.name) != other]
+    # „Er und Dong seien sich einig“: a person joined to the pronoun by „und“ is someone else
+    joined = re.match(r"\s+und\s+", head[m.end() :])
+    beside = {x.name for x in mentions if joined and x.start == at + m.end() + joined.end()}
+    earlier = [
+        x
+        for x in mentions
+        if x.end <= at + m.start() and x.kind == "person" and gender(x.name) != other and x.name not in beside
+    ]
     return (earlier[-1].name, (at + m.start(), at + m.end())) if earlier else None
 
 
@@ -202,3 +214,47 @@ def genitive(m: Mention) -> bool:
     """„Jelpkes Mitarbeiter“: a name in the genitive owns something; it is not the subject."""
     last = m.text.split()[-1]
     return last != m.name.split()[-1] and genitive_base(last) == m.name.split()[-1]
+
+
+# The role a person is introduced with: the capitalised word right before their name
+# („US-Verteidigungsminister Pete Hegseth“, „Bundeskanzlerin Angela Merkel“), at least this long
+# so that „Herr“ and „Frau“ are no roles.
+MIN_ROLE_CHARS = 5
+_ROLE_BEFORE = re.compile(r"([A-ZÄÖÜ][\wäöüß-]+)\s+$")
+
+
+def introductions(text: str, mentions: list[Mention]) -> list[tuple[int, str, str]]:
+    """(where, role, person) for each person named right after a role noun in `text`."""
+    out = []
+    for m in mentions:
+        if m.kind != "person":
+            continue
+        before = _ROLE_BEFORE.search(text, max(0, m.start - 60), m.start)
+        # a full name: a single word after a role is as often a place or a genitive („Österreichs“)
+        full = len(m.name.split()) >= 2
+        if full and before and len(before.group(1)) >= MIN_ROLE_CHARS and fold(before.group(1)) not in ROLE_STOP:
+            out.append((m.start, fold(before.group(1)), m.name))
+    return out
+
+
+def by_role(phrase: str, at: int, introduced: list[tuple[int, str, str]]) -> str | None:
+    """The person a definite role phrase refers to („der US-Präsident“, „die Kanzlerin“, „laut
+    Pentagon-Chef“): one introduced before `at` with that role or a longer compound of it
+    („Bundeskanzlerin“ for „Kanzlerin“), of a gender the role allows; the one introduced so most
+    often, then first (the article's subject; a later „Papst Gregor XII.“ is history). None for
+    an indefinite phrase („ein Sprecher“ is anyone) and when nobody was introduced so."""
+    words = phrase.split()
+    if not words or fold(words[0]) in INDEFINITE:
+        return None
+    noun = fold(words[-1])
+    if len(noun) < MIN_ROLE_CHARS:
+        return None
+    female = noun.endswith("in") and not noun.endswith(("chin", "ain", "ein"))  # „Kanzlerin“, not „Rabbin“…
+    found = [
+        person
+        for where, role, person in introduced
+        if where < at and role.endswith(noun) and gender(person) != ("m" if female else "f")
+    ]
+    if not found:
+        return None
+    return max(dict.fromkeys(found), key=found.count)  # most often, then first

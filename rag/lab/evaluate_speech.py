@@ -19,13 +19,16 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from index.analyzer import STOP_WORDS
 from index.article import Article
 from index.quotations import Quotation
+from index.quote_speaker import by_role, introductions
 from index.sentences import Span, split_sentences
 from index.speech import annotate
 from rag.answer import Answer
 
 CONTENT_TYPES = frozenset(["Direct", "Indirect", "FreeIndirect", "IndirectFreeIndirect"])
+_STOP = frozenset(w.casefold() for w in STOP_WORDS)
 
 
 def held_back(article_id: str) -> bool:
@@ -40,15 +43,25 @@ def _gold(annotation: dict[str, Any]) -> list[Span]:
     return [(q["start"], q["end"]) for q in annotation["quote"]]
 
 
-def _speaker_right(found: Quotation, gold: dict[str, Any], text: str) -> bool:
+def _speaker_right(found: Quotation, gold: dict[str, Any], text: str, roles: list[tuple[int, str, str]]) -> bool:
+    """The found speaker's mention overlaps the annotated one; or its name shares a word that is
+    no stop word with it („der“ once matched „der Papst“ with „Der Bruder des Papstes“); or the
+    annotation marks a role that the article introduced with the found person („Der
+    Bundespräsident“ for „Horst Köhler“, `index.quote_speaker.by_role`)."""
     spans = [(sp["start"], sp["end"]) for sp in gold["speaker"]]
     if found.speaker_span and any(_overlap(found.speaker_span, g) for g in spans):
         return True
-    gold_words = {w.strip(".,").casefold() for g in spans for w in text[g[0] : g[1]].split()}
-    return bool(found.speaker) and any(w.casefold() in gold_words for w in (found.speaker or "").split() if len(w) > 2)
+    if not found.speaker:
+        return False
+    gold_words = {w.strip(".,").casefold() for g in spans for w in text[g[0] : g[1]].split()} - _STOP
+    if any(w.casefold() in gold_words for w in found.speaker.split() if len(w) > 2):
+        return True
+    return any(by_role(text[g[0] : g[1]], g[0], roles) == found.speaker for g in spans)
 
 
-def score_article(text: str, found: list[Quotation], gold: list[dict[str, Any]]) -> dict[str, int]:
+def score_article(
+    text: str, found: list[Quotation], gold: list[dict[str, Any]], roles: list[tuple[int, str, str]]
+) -> dict[str, int]:
     content = [g for g in gold if g["type"] in CONTENT_TYPES]
     all_gold = [s for g in gold for s in _gold(g)]
     correct = sum(
@@ -61,7 +74,7 @@ def score_article(text: str, found: list[Quotation], gold: list[dict[str, Any]])
             recalled += 1
             if g["speaker"]:  # some annotations name no speaker; they cannot be judged
                 with_speaker += 1
-                speaker_ok += _speaker_right(match, g, text)
+                speaker_ok += _speaker_right(match, g, text, roles)
     return {
         "found": len(found),
         "correct": correct,
@@ -78,9 +91,10 @@ def evaluate_quotations(articles: dict[str, Article], annotations: Iterable[dict
         article = articles.get(row["article_id"])
         if article is None:
             continue
-        found = annotate(article.text, split_sentences(article.text)).quotations
+        speech = annotate(article.text, split_sentences(article.text))
         part = "held_back" if held_back(article.id) else "fitted"
-        counts = score_article(article.text, found, row["annotations"])
+        roles = introductions(article.text, speech.mentions)
+        counts = score_article(article.text, speech.quotations, row["annotations"], roles)
         t = totals.setdefault(part, dict.fromkeys(counts, 0) | {"articles": 0})
         t["articles"] += 1
         for k, v in counts.items():

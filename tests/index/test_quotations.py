@@ -174,3 +174,51 @@ def test_quote_spans_agree_with_the_regex_they_replace_and_stay_linear() -> None
     t = time.perf_counter()
     assert quote_spans(("„a " * 33333)[:100000]) == []
     assert time.perf_counter() - t < 1.0
+
+
+def speakers_of(text: str, *fragments: str) -> list[str | None]:
+    """The stored speaker of the quotation holding each fragment."""
+    speech = annotate(text, split_sentences(text))
+    out = []
+    for fragment in fragments:
+        at = text.index(fragment)
+        hits = [q for q in speech.quotations if any(s <= at < e for s, e in q.spans())]
+        assert hits, fragment
+        out.append(hits[0].speaker)
+    return out
+
+
+def test_the_seed_pentagon_chief_and_he_and_dong_are_hegseth() -> None:
+    """Issue #42: both were attributed to Dong Jun; „Er“ is joined to „Dong“ by „und“, so it is
+    someone else, the last person before (Hegseth), and the Pentagon chief's quote continues his."""
+    text = (
+        SEEDS.read_text(encoding="utf-8") if SEEDS.is_file() else next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
+    )
+    assert speakers_of(text, "einig, dass Frieden", "Stärke, des gegenseitigen") == ["Pete Hegseth", "Pete Hegseth"]
+
+
+def test_a_role_is_the_person_the_article_introduced_with_it() -> None:
+    text = (
+        "Bundeskanzlerin Angela Merkel traf sich in Paris mit dem Außenminister Sergej Lawrow. "
+        "Die Kanzlerin sagte, die Gespräche seien offen gewesen. "
+        "Der Außenminister erklärte, Russland wolle weiter verhandeln."
+    )
+    assert speakers_of(text, "die Gespräche seien", "Russland wolle") == ["Angela Merkel", "Sergej Lawrow"]
+
+
+def test_a_role_takes_the_persons_gender_and_an_indefinite_one_stays_anyone() -> None:
+    text = (
+        "Außenministerin Annalena Baerbock und Außenminister Sergej Lawrow sprachen in Genf. "
+        "Die Außenministerin sagte, es gebe Fortschritte. "
+        "Regierungssprecher Steffen Hebestreit war dabei. Ein Sprecher sagte später, man sei zufrieden."
+    )
+    assert speakers_of(text, "es gebe Fortschritte", "man sei zufrieden") == ["Annalena Baerbock", "Ein Sprecher"]
+
+
+def test_a_role_is_the_person_most_often_introduced_with_it_not_the_last() -> None:
+    text = (
+        "Papst Benedikt XVI. hat seinen Rücktritt angekündigt. Zuletzt war Papst Gregor XII. im Jahr 1415 "
+        "zurückgetreten. Papst Benedikt XVI. nannte sein Alter als Grund. "
+        "Der Papst sagte, seine Kräfte seien nicht mehr ausreichend."
+    )
+    assert speakers_of(text, "seine Kräfte seien") == ["Benedikt XVI"]
