@@ -247,14 +247,15 @@ class Rag:
         order = sorted(range(len(passages)), key=lambda i: (i not in best, -best.get(i, 0.0), i))
         return [passages[i] for i in order]
 
-    def best_sentence(self, question: str) -> tuple[float, tuple[int, int]] | None:
-        """The best-scored candidate sentence's score and span as `stream` ranks them, whether or
-        not the answer abstains (`rag eval answers`' top1 and AUROC); None without candidates."""
+    def best_sentence(self, question: str) -> tuple[float, str, tuple[int, int]] | None:
+        """The best-scored candidate sentence's score, article and span as `stream` ranks them,
+        whether or not the answer abstains (`rag eval answers`' top1 and AUROC); None without
+        candidates."""
         _, sentences = self.candidates(Question.parse(check_question(question)))
         if not sentences:
             return None
         best = max(sentences, key=lambda s: s.score)
-        return best.score, (best.start, best.end)
+        return best.score, best.article, (best.start, best.end)
 
     def evidence(
         self, question: Question, passages: list[Passage], filters: Filters | None, query_vector: np.ndarray

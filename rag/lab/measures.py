@@ -38,6 +38,10 @@ def overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+# The best-scored candidate sentence: its score, article id and span (`Rag.best_sentence`).
+Best = tuple[float, str, Span]
+
+
 def asked_article(q: dict[str, Any]) -> str:
     """The article a news question is about: its own, or for an unanswerable one the related
     article; '' when it names neither."""
@@ -126,10 +130,10 @@ class Tally:
     scores: dict[bool, list[float]] = field(default_factory=lambda: {True: [], False: []})
 
     def add(
-        self, a: Answer, q: dict[str, Any], spans: list[Span], near: Span | None, best: tuple[float, Span] | None
+        self, a: Answer, q: dict[str, Any], spans: list[Span], near: Span | None, best: Best | None
     ) -> dict[str, Any]:
-        """Count one answer; `best` is the best-scored candidate sentence's score and span (None:
-        no candidate). Returns the question's record."""
+        """Count one answer; `best` is the best-scored candidate sentence's score, article and
+        span (None: no candidate). Returns the question's record."""
         answerable = bool(q.get("answerable", True))
         article_id = asked_article(q)
         self.scores[answerable].append(best[0] if best is not None else 0.0)
@@ -144,7 +148,8 @@ class Tally:
             self.concise += rec["concise_hit"]
             self.quoted += len(marks)
             self.quoted_evidence += sum(marks)
-            rec["top1"] = best is not None and any(overlaps(best[1], s) for s in spans)
+            # the evidence's own article: the same offsets in another article are another sentence
+            rec["top1"] = best is not None and holds(best[1], best[2], article_id, spans)
             self.top1 += rec["top1"]
         else:
             self.unanswerable += 1

@@ -67,23 +67,26 @@ def test_concise_hit_needs_the_evidence_within_two_quoted_sentences() -> None:
     ev = "Zweiter Satz nennt 40 Euro."
     q = question(evidence=[ev])
     t = Tally()
-    t.add(answer(ev, "Vierter Satz."), q, [span(ev)], None, (0.9, span(ev)))
-    t.add(answer("Erster Satz über Kiel.", ev, "Vierter Satz."), q, [span(ev)], None, (0.8, span("Vierter Satz.")))
+    t.add(answer(ev, "Vierter Satz."), q, [span(ev)], None, (0.9, "a", span(ev)))
+    t.add(answer("Erster Satz über Kiel.", ev, "Vierter Satz."), q, [span(ev)], None, (0.8, "a", span("Vierter Satz.")))
     t.add(answer(abstained=True), q, [span(ev)], None, None)
+    t.add(answer(ev), q, [span(ev)], None, (0.9, "other-article", span(ev)))
     s = t.summary()
-    assert s["citation_hit"] == round(2 / 3, 4)
-    assert s["concise_hit"] == round(1 / 3, 4)
-    assert s["quote_precision"] == round(2 / 5, 4)
-    assert s["top1"] == round(1 / 3, 4)  # the second's best sentence is not the evidence; the third had none
-    assert s["false_abstain"] == round(1 / 3, 4)
+    assert s["citation_hit"] == round(3 / 4, 4)
+    assert s["concise_hit"] == round(2 / 4, 4)
+    assert s["quote_precision"] == round(3 / 6, 4)
+    # the second's best sentence is not the evidence, the third had none, and the fourth's lies at
+    # the evidence's offsets in another article
+    assert s["top1"] == round(1 / 4, 4)
+    assert s["false_abstain"] == round(1 / 4, 4)
 
 
 def test_a_near_miss_quoted_counts_and_an_abstention_does_not() -> None:
     near = "Dritter Satz nennt 12 Helfer."
     q = question(False, near=near)
     t = Tally()
-    t.add(answer(near), q, [], span(near), (0.7, span(near)))
-    t.add(answer(abstained=True), q, [], span(near), (0.1, span(near)))
+    t.add(answer(near), q, [], span(near), (0.7, "a", span(near)))
+    t.add(answer(abstained=True), q, [], span(near), (0.1, "a", span(near)))
     s = t.summary()
     assert s["near_quoted"] == 0.5 and s["abstain_unanswerable"] == 0.5
 
