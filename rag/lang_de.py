@@ -69,7 +69,7 @@ AnswerKind = Literal[
 ]
 KINDS: tuple[AnswerKind, ...] = get_args(AnswerKind)
 MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
-_MONTHS = MONTHS
+
 _DAYS = "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
 _DIGIT_WORDS = "zwei|drei|vier|fünf|sechs|sieben|acht|neun"
 # number words as whole words: „Leipzig“ ends in „zig“ and „Jahrhundert“ holds „hundert“
@@ -115,7 +115,7 @@ _ANSWERS: dict[AnswerKind, str] = {
         r"baujahr|lebensjahr"
     ),
     "duration": (
-        rf"{_QUANTITY}{_TIME_UNITS}|\bseit\s+(\d|{_MONTHS}|{_DAYS}|de[mr]|jahren|monaten|wochen|tagen|langem|kurzem|"
+        rf"{_QUANTITY}{_TIME_UNITS}|\bseit\s+(\d|{MONTHS}|{_DAYS}|de[mr]|jahren|monaten|wochen|tagen|langem|kurzem|"
         r"ende|anfang|mitte|beginn)|\bbis\s+(zu[mr]?|ende|anfang|mitte|\d)|\w+lang\b|"
         r"stündig|tägig|wöchig|monatig|\bdauer"
     ),
@@ -124,7 +124,7 @@ _ANSWERS: dict[AnswerKind, str] = {
     # a speed is often a distance and a time written apart („3000 Höhenmeter in einer Minute“)
     "speed": rf"{_QUANTITY}{_SPEED_UNITS}|{_QUANTITY}{_DISTANCE_UNITS}",
     "date": (
-        rf"\b(1[0-9]|20)\d\d\b|\b({_MONTHS}|{_DAYS})\b|(?<![\d.])\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2,4}}\b|(?!\d))|"
+        rf"\b(1[0-9]|20)\d\d\b|\b({MONTHS}|{_DAYS})\b|(?<![\d.])\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2,4}}\b|(?!\d))|"
         r"(\d{1,2}([.:]\d\d)?\s*)?\buhr\b|"
         r"\b(heute|gestern|morgen|vorgestern|übermorgen|heuer|demnächst|kürzlich|jüngst)\b|"
         r"\b(nächste|kommende|vergangene|letzte|diese|vorige|folgende|selbe|gleiche)\w*\s+"
@@ -136,7 +136,7 @@ _ANSWERS: dict[AnswerKind, str] = {
     ),
     # a number that is no year, clock time or day of the month
     "amount": (
-        rf"\b(?!(1[5-9]|20)\d\d\b)\d+([.,]\d+)*(?![\d:])(?!\s*uhr)(?!\.\s*({_MONTHS}|\d{{1,2}}\.))|"
+        rf"\b(?!(1[5-9]|20)\d\d\b)\d+([.,]\d+)*(?![\d:])(?!\s*uhr)(?!\.\s*({MONTHS}|\d{{1,2}}\.))|"
         rf"\b({_COUNT_WORDS}|hälfte|prozent|millionen?|milliarden?|beide\w*|"
         r"\w+mal|selten|häufig|oft|mehrfach|täglich|wöchentlich|monatlich|jährlich)\b|drittel|viertel|fache"
     ),
@@ -183,7 +183,7 @@ _QUESTIONS: tuple[tuple[AnswerKind, str], ...] = (
     ),
 )
 _QUESTION_KINDS = tuple((kind, re.compile(p, re.I)) for kind, p in _QUESTIONS)
-_TIME_WORDS = f"{_MONTHS}|{_DAYS}|jahr|woche|tag|uhr"
+_TIME_WORDS = f"{MONTHS}|{_DAYS}|jahr|woche|tag|uhr"
 TIME_WORD = re.compile(rf"\b(\d{{4}}|{_TIME_WORDS}|gestern|heute|vorgestern|morgen)\b", re.I)
 # Reported speech in a sentence, and questions that ask for it („Was sagte …“, „Wie begründete …“).
 SPEECH = re.compile(
