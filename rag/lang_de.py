@@ -69,7 +69,6 @@ AnswerKind = Literal[
 ]
 KINDS: tuple[AnswerKind, ...] = get_args(AnswerKind)
 MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
-
 _DAYS = "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
 _DIGIT_WORDS = "zwei|drei|vier|fünf|sechs|sieben|acht|neun"
 # number words as whole words: „Leipzig“ ends in „zig“ and „Jahrhundert“ holds „hundert“
