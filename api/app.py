@@ -221,7 +221,7 @@ def create_app(settings: Settings | None = None, rag: Rag | None = None, archive
                     if ev is None:
                         yield {"event": "done", "data": "{}"}
                         return
-                    data = ev.data.model_dump() if isinstance(ev.data, Answer) else ev.data
+                    data = ev.data.model_dump(mode="json") if isinstance(ev.data, Answer) else ev.data
                     payload = {"text": data} if ev.kind == "token" else data
                     yield {"event": ev.kind, "data": json.dumps(payload, ensure_ascii=False)}
             except RagError as e:

@@ -190,6 +190,24 @@ def test_who_said_what_opens_a_person_and_their_statement(browser: Any, page_ser
     assert answer.is_displayed()
 
 
+def test_the_person_view_keeps_the_period_the_question_named(browser: Any, page_server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(page_server + "/")
+    browser.execute_script(
+        "window.urls = []; const f = window.fetch;"
+        "window.fetch = (u, o) => { window.urls.push(String(u)); return f(u, o); };"
+    )
+    answer = ask(browser, "Wer sagte 2025 was über Taiwan?", 1)  # the seed has no date: it stays in
+    assert "Zeitraum aus der Frage („2025“)" in answer.text, answer.text
+    turn = browser.find_element(By.CSS_SELECTOR, ".turn")
+    turn.find_element(By.XPATH, ".//button[text()='nach Person']").click()
+    WebDriverWait(browser, 30).until(lambda d: turn.find_element(By.CSS_SELECTOR, ".people details"))
+    urls = browser.execute_script("return window.urls;")
+    assert "/speakers?about=Taiwan&since=2025-01-01&until=2025-12-31&include_undated=true" in urls, urls
+
+
 def test_an_abstention_says_why_and_offers_the_closest_passages(browser: Any, page_server: str) -> None:
     from selenium.webdriver.common.by import By
 
