@@ -249,7 +249,8 @@ def by_role(phrase: str, at: int, introduced: list[tuple[int, str, str]]) -> str
     noun = fold(words[-1])
     if len(noun) < MIN_ROLE_CHARS:
         return None
-    female = noun.endswith("in") and not noun.endswith(("chin", "ain", "ein"))  # „Kanzlerin“, not „Rabbin“…
+    # a feminine role noun („Kanzlerin“), not a word that merely ends so („Bahrain“, „Stein“)
+    female = noun.endswith("in") and not noun.endswith(("chin", "ain", "ein"))
     found = [
         person
         for where, role, person in introduced
