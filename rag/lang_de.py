@@ -234,13 +234,13 @@ REFERRING = frozenset(
     ]
 )
 _names = NameFinder()
-# A date in a question („2010“, „im März 2009“, „am 3. März 2009“, „seit 2015“): `rag.when`
-# reads the period from it; the question's shape („Was wurde … über X gesagt?“) is read without it.
-DATED = re.compile(
-    rf"\s+(?:(?:im|am|seit|ab|bis|zwischen|und)\s+)?(?:(?:anfang|ende|mitte)\s+)?(?:\d{{1,2}}\.\s*)?"
-    rf"(?:(?:{MONTHS})\s+)?(?:19|20)\d\d\b",
-    re.I,
-)
+# A date in a question („2010“, „März 2009“, „3. März 2009“), its day, month and year as groups;
+# the years a news archive can hold: printed news from 1900, and none from the far future.
+# `rag.when` reads the period from it; the question's shape („Was wurde … über X gesagt?“) is
+# read without it (`DATED`).
+DATE_WORDS = rf"(?:(\d{{1,2}})\.\s*)?(?:({MONTHS})\s+)?((?:19|20)\d\d)"
+PART_OF = r"(?:(?:anfang|ende|mitte)\s+)?"  # „Anfang 2010“
+DATED = re.compile(rf"\s+(?:(?:im|am|seit|ab|bis|zwischen|und)\s+)?{PART_OF}{DATE_WORDS}\b", re.I)
 
 
 def answer_kind(question: str) -> AnswerKind | None:

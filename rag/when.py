@@ -29,20 +29,16 @@ from datetime import date
 
 from index.filters import Filters
 from rag.answer import DateFilter
-from rag.lang_de import MONTHS
+from rag.lang_de import DATE_WORDS, MONTHS, PART_OF
 from rag.question import Question
 
 _MONTHS = {m: i + 1 for i, m in enumerate(MONTHS.split("|"))}
-_MONTH = "|".join(_MONTHS)
-# The years a news archive can hold: printed news from 1900, and none from the far future.
-_YEAR = r"(19\d\d|20\d\d)"
-_WHEN = rf"(?:(\d{{1,2}})\.\s*)?(?:({_MONTH})\s+)?{_YEAR}"
-_BETWEEN = re.compile(rf"\bzwischen\s+{_WHEN}\s+und\s+{_WHEN}\b", re.I)
-_SINCE = re.compile(rf"\bseit\s+(?:(?:anfang|ende|mitte)\s+)?{_WHEN}\b", re.I)
-_AT = re.compile(rf"(?<![\w-]){_WHEN}\b", re.I)
+_BETWEEN = re.compile(rf"\bzwischen\s+{DATE_WORDS}\s+und\s+{DATE_WORDS}\b", re.I)
+_SINCE = re.compile(rf"\bseit\s+{PART_OF}{DATE_WORDS}\b", re.I)
+_AT = re.compile(rf"(?<![\w-]){DATE_WORDS}\b", re.I)
 # A year after these words, or in a span of years, names a plan or the subject's own range
 # („ab 2013“, „bis 2011“, „der Finanzrahmen 2007 bis 2013“), not when something was said.
-_NOT_WHEN = re.compile(rf"\b(ab|bis|vor|nach|von)\s+(?:(?:anfang|ende|mitte)\s+)?(?:{_MONTH}\s+)?$", re.I)
+_NOT_WHEN = re.compile(rf"\b(ab|bis|vor|nach|von)\s+{PART_OF}(?:(?:{MONTHS})\s+)?$", re.I)
 _SPAN_AFTER = re.compile(r"^\s*(bis|-|–)\s*(19|20)\d\d", re.I)
 
 
