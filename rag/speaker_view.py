@@ -66,13 +66,12 @@ def said_about(catalog: Catalog, about: str, filters: Filters | None = None) -> 
 
 def speaker_view(catalog: Catalog, about: str, filters: Filters | None = None) -> SpeakerView:
     said = said_about(catalog, about, filters)
-    names: list[str] = []
-    for name in sorted({x.speaker for x in said}, key=lambda n: -len(n.split())):
-        names.append(_person_key(name, names))
+    listed_as: dict[str, str] = {}  # each speaker's name -> the name they are listed under
+    for name in sorted({x.speaker for x in said}, key=lambda n: (-len(n.split()), n)):
+        listed_as[name] = _person_key(name, list(dict.fromkeys(listed_as.values())))
     by_person: dict[str, list[Said]] = {}
-    known = sorted(set(names), key=lambda n: -len(n.split()))
     for x in said:
-        by_person.setdefault(_person_key(x.speaker, known), []).append(x)
+        by_person.setdefault(listed_as[x.speaker], []).append(x)
 
     def statement(x: Said) -> Statement:
         a = catalog.articles[x.article_id]
