@@ -80,19 +80,26 @@ def join_lines(lines: Iterable[str]) -> str:
 
 
 def _pdf(data: bytes) -> tuple[str, str | None, list[str]]:
-    from pdfminer.high_level import extract_pages
+    from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LAParams, LTTextContainer
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
 
     if not data.startswith(b"%PDF"):
         raise ValueError("not a PDF (it does not start with %PDF)")
     try:
+        # one parse serves the metadata and the pages (pdfminer's extract_pages would parse again)
         doc = PDFDocument(PDFParser(io.BytesIO(data)))
         info = doc.info[0] if doc.info else {}
+        resources = PDFResourceManager()
+        device = PDFPageAggregator(resources, laparams=LAParams(line_margin=LINE_MARGIN))
+        interpreter = PDFPageInterpreter(resources, device)
         paragraphs = []
-        for page in extract_pages(io.BytesIO(data), laparams=LAParams(line_margin=LINE_MARGIN)):
-            for box in page:
+        for page in PDFPage.create_pages(doc):
+            interpreter.process_page(page)
+            for box in device.get_result():
                 if isinstance(box, LTTextContainer):
                     text = join_lines(_box_lines(box))
                     if text and not text.isdigit():  # a page number is no paragraph
