@@ -13,9 +13,10 @@ rules are two of its inputs; for an embedder without a scorer (e5-small) they de
    article holds that detail *together with* a focus term of the question
    (`detail_sentences`). The narrow kinds (an age, a weight, a share, …) need no focus term:
    a sentence holding one answers, however it words the rest;
-3. missing answer (with the reader on, in `Rag.stream` once the answer's sentences are chosen):
-   the reader (`rag.reader`) gives none of the sentences the answer would quote a probability
-   of at least `min_reader`.
+3. missing answer (without a scorer and with the reader on, in `Rag.stream` once the answer's
+   sentences are chosen): the reader (`rag.reader`) gives none of the sentences the answer would
+   quote a probability of at least `min_reader`. With a scorer the reader only orders its best
+   candidates (`rag.rerank`).
 
 Focus terms are the question's words that occur in few sentences of the best article (at most
 `focus_share` of them, or in one): "Lösegeld" or "verurteilt" rather than the article's topic,

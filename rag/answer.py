@@ -39,7 +39,9 @@ class Timings(BaseModel):
     embed_ms: float = 0.0
     search_ms: float = 0.0
     read_ms: float | None = Field(
-        None, description="The reader scoring what the answer quotes (RAG_READER=on); None: not run."
+        None,
+        description="The reader (RAG_READER=on) ordering the scorer's best sentences, or without a scorer scoring "
+        "what the answer quotes; None: not run.",
     )
     judge_ms: float | None = Field(None, description="The judge reading the quotes (RAG_JUDGE=on); None: not run.")
     generate_ms: float = 0.0
@@ -121,9 +123,10 @@ class Answer(BaseModel):
         ge=0.0,
         le=1.0,
         description="With RAG_JUDGE=on: the judge's probability (0-1) that the quoted sentences answer the "
-        "question (what abstention compares to judge_threshold). Else with RAG_READER=on: the reader's highest "
-        "probability that a quoted sentence answers it (compared to min_reader). None when neither ran, "
-        "and when the rules abstained before either did.",
+        "question (what abstention compares to judge_threshold). Else the learned scorer's highest probability "
+        "that a candidate sentence answers it (compared to its threshold). Without a scorer (e5-small) and with "
+        "RAG_READER=on: the reader's highest probability that a quoted sentence answers it (compared to "
+        "min_reader). None when none of them ran, and when the rules abstained before any did.",
     )
     low_confidence: bool = Field(
         False, description="An answer whose confidence is below the sure level (judge_sure, or the reader's)."

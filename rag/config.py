@@ -61,9 +61,10 @@ class Settings(BaseSettings):
     )
     generator_model: str = Field("", description="The model name sent to RAG_GENERATOR_URL; empty: its default.")
     reader: Literal["off", "on"] = Field(
-        "off",
-        description="on: the trained reader scores the sentences an answer quotes (its confidence, ~0.2 s); "
-        "off by default because as an abstention check it does not beat the rules (docs/experiments/the-reader.md).",
+        "on",
+        description="on: the trained reader (a cross-encoder on e5-small) reorders the sentence scorer's best five "
+        "candidates (~0.2 s; docs/experiments/2026-12-07-cross-encoder-rerank.md); without a scorer (e5-small) it "
+        "scores the sentences an answer quotes instead, and gives the confidence. off: the scorer's order.",
     )
     scorer: Literal["on", "off"] = Field(
         "on",

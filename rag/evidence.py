@@ -38,6 +38,7 @@ class Sentence:
     end: int
     text: str
     score: float = 0.0
+    reread: float | None = None  # the reader's probability, for the scorer's best few (`rag.rerank`)
     dense: float = 0.0
     lexical: float = 0.0
     typed: bool = True

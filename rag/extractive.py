@@ -21,6 +21,7 @@ from index.embedder import Embedder
 from rag.evidence import Sentence, has_kind, sentence_vectors
 from rag.lang_de import CAUSE, SPEECH
 from rag.question import Question
+from rag.rerank import best_first
 from rag.text import content_terms, on_topic, term_matches, term_overlap
 
 # The lead is the article's first sentence: it starts at 0, or after a stray space or BOM.
@@ -135,6 +136,6 @@ def select_scored(question: Question, sentences: list[Sentence], second: float, 
         t_terms = content_terms(question.topic)
         about = sorted((s for s in sentences if on_topic(t_terms, s.text)), key=lambda s: -s.score)
         return about[:topic_max]
-    ranked = sorted(sentences, key=lambda s: -s.score)
+    ranked = best_first(sentences)  # the reader's order of the scorer's best few, where it read them
     best = ranked[0]
     return [best, *[s for s in ranked[1:] if s.article == best.article and s.score >= second][:1]]

@@ -32,6 +32,7 @@ from rag.lang_de import abstain_text
 from rag.probe import ProbeCache
 from rag.question import Question, check_question
 from rag.reader.onnx_reader import Reader
+from rag.rerank import best_first, rerank
 from rag.retrieval import HybridRetriever, Passage
 from rag.scorer import SentenceScorer
 from rag.scorer_features import feature_rows
@@ -141,9 +142,11 @@ class Rag:
         else:
             decision = decide(parsed, sentences, self.abstain)
         scored = self.scorer is not None and not parsed.asks_quotes
-        ranked = sorted(sentences, key=lambda s: -s.score) if scored else []
+        if not decision.abstain:  # the reader orders what the answer will quote
+            timings.read_ms = self.reread(parsed, passages, sentences)
+        ranked = best_first(sentences) if scored else []
         # the scorer's best probability is the answer's confidence, an abstention's too
-        best = round(ranked[0].score, CONFIDENCE_DIGITS) if ranked else None
+        best = round(max(s.score for s in ranked), CONFIDENCE_DIGITS) if ranked else None
         chosen: list[Sentence] = []  # what the answer quotes; the rest of `ranked` goes to `related`
 
         def finish(
@@ -197,7 +200,7 @@ class Rag:
             # The sentence that states the requested detail is quoted even when it scored lower.
             chosen = sorted([*chosen, decision.details[0]], key=lambda s: (s.passage, s.start))
         confidence: float | None = best  # reported as the answer's; replayable against thresholds
-        if self.reader is not None:  # how sure the reader is that what the answer quotes answers it
+        if self.reader is not None and self.scorer is None:  # without a scorer, the reader's confidence
             t2 = time.perf_counter()
             scores = self.reader.score(query, reader_candidates(sentences, passages, chosen))
             timings.read_ms = (time.perf_counter() - t2) * 1000
@@ -237,26 +240,6 @@ class Rag:
         res = self.retriever.retrieve(question.query, self.top_k)
         return self.evidence(question, res.passages, None, res.query_vector)
 
-    def rank_passages(self, question: str, passages: list[Passage], query_vector: np.ndarray) -> list[Passage]:
-        """`passages` reordered by the best score among their candidate sentences (the fused rank
-        breaks ties and places passages without a candidate last)."""
-        _, sentences = self.evidence(Question.parse(check_question(question)), passages, None, query_vector)
-        best: dict[int, float] = {}
-        for s in sentences:
-            best[s.passage] = max(best.get(s.passage, s.score), s.score)
-        order = sorted(range(len(passages)), key=lambda i: (i not in best, -best.get(i, 0.0), i))
-        return [passages[i] for i in order]
-
-    def best_sentence(self, question: str) -> tuple[float, str, tuple[int, int]] | None:
-        """The best-scored candidate sentence's score, article and span as `stream` ranks them,
-        whether or not the answer abstains (`rag eval answers`' top1 and AUROC); None without
-        candidates."""
-        _, sentences = self.candidates(Question.parse(check_question(question)))
-        if not sentences:
-            return None
-        best = max(sentences, key=lambda s: s.score)
-        return best.score, best.article, (best.start, best.end)
-
     def evidence(
         self, question: Question, passages: list[Passage], filters: Filters | None, query_vector: np.ndarray
     ) -> tuple[list[Passage], list[Sentence]]:
@@ -287,6 +270,15 @@ class Rag:
         and in training (`rag.lab.scorer_data`): the features, and the rules' verdict on them."""
         rules = decide(question, sentences, self.abstain)
         return feature_rows(question, sentences, rules)
+
+    def reread(self, question: Question, passages: list[Passage], sentences: list[Sentence]) -> float | None:
+        """With a scorer, the reader reorders its best few (`rag.rerank`) for a question that asks
+        for one detail; the milliseconds it took, or None when it did not read."""
+        if self.reader is None or self.scorer is None or not sentences or question.topic or question.asks_quotes:
+            return None
+        t = time.perf_counter()
+        rerank(self.reader, question.query, sentences, passages)
+        return (time.perf_counter() - t) * 1000
 
     def _scored_decision(self, question: Question, sentences: list[Sentence]) -> Decision:
         """The scorer's one threshold: answer when a candidate reaches it, once the articles are

@@ -14,13 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
+
 from index.article import Article
 from index.errors import InputError
 from rag.answer import Answer
 from rag.lab.audit import answer_sentences, sentence_supported
 from rag.lab.evaluate_speech import QuoteScores
-from rag.lab.measures import Tally, evidence_spans, near_span
+from rag.lab.measures import Best, Tally, evidence_spans, near_span
 from rag.pipeline import Rag
+from rag.question import Question, check_question
+from rag.rerank import best_first
+from rag.retrieval import Passage
 from rag.text import content_terms, is_german, term_overlap
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
@@ -41,6 +46,32 @@ def percentile(values: list[float], q: float) -> float:
         return 0.0
     s = sorted(values)
     return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+
+
+def rank_passages(rag: Rag, question: str, passages: list[Passage], query_vector: np.ndarray) -> list[Passage]:
+    """`passages` reordered by their best candidate sentence, in the answer's order
+    (`rag.rerank.best_first`); passages without a candidate keep the fused order, last."""
+    parsed = Question.parse(check_question(question))
+    _, sentences = rag.evidence(parsed, passages, None, query_vector)
+    rag.reread(parsed, passages, sentences)
+    first: dict[int, int] = {}
+    for rank, s in enumerate(best_first(sentences)):
+        first.setdefault(s.passage, rank)
+    order = sorted(range(len(passages)), key=lambda i: (i not in first, first.get(i, 0), i))
+    return [passages[i] for i in order]
+
+
+def best_sentence(rag: Rag, question: str) -> Best | None:
+    """The answer's confidence (the scorer's best probability) with the article and span of the
+    sentence it would quote first, whether or not it abstains (`rag eval answers`' top1 and
+    AUROC); None without candidates."""
+    parsed = Question.parse(check_question(question))
+    passages, sentences = rag.candidates(parsed)
+    if not sentences:
+        return None
+    rag.reread(parsed, passages, sentences)
+    best = best_first(sentences)[0]
+    return max(s.score for s in sentences), best.article, (best.start, best.end)
 
 
 def retrieval_targets(questions: list[dict[str, Any]], articles: dict[str, Article]) -> list[Target]:
@@ -65,7 +96,7 @@ def evaluate_retrieval(
     for t in targets:
         t0 = time.perf_counter()
         res = rag.retriever.retrieve(t.question, depth, mode=mode)
-        passages = rag.rank_passages(t.question, res.passages, res.query_vector) if by_sentence else res.passages
+        passages = rank_passages(rag, t.question, res.passages, res.query_vector) if by_sentence else res.passages
         latency.append((time.perf_counter() - t0) * 1000)
         rank = next(
             (
@@ -146,9 +177,10 @@ def marking_row(rag: Rag, a: Answer, right: bool) -> tuple[float, bool] | None:
 
 def threshold_row(rag: Rag, a: Answer, answerable: bool) -> tuple[float, bool, bool] | None:
     """(confidence, abstained by the rules, answerable) for `abstention_table`; None when no
-    confidence gates the answers (neither judge nor reader). Rules first: the gate (the judge,
-    else the reader) reads only the answers the rules gave, and its confidence is theirs."""
-    if rag.judging is None and rag.reader is None:
+    confidence gates the answers (neither judge nor reader; with a scorer the reader only orders,
+    `rag.rerank`). Rules first: the gate (the judge, else the reader) reads only the answers the
+    rules gave, and its confidence is theirs."""
+    if rag.judging is None and (rag.reader is None or rag.scorer is not None):
         return None
     gated = (a.timings.judge_ms if rag.judging is not None else a.timings.read_ms) is not None
     by_rules = a.abstained and not gated
@@ -186,7 +218,7 @@ def evaluate_answers(
         t0 = time.perf_counter()
         a = ask(q["question"], mode)
         latency.append((time.perf_counter() - t0) * 1000)
-        best = rag.best_sentence(q["question"])
+        best = best_sentence(rag, q["question"])
         if a.timings.read_ms is not None:  # answers the reader read, not the rules' abstentions
             read_ms.append(a.timings.read_ms)
         if not a.abstained:

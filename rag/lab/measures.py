@@ -38,7 +38,7 @@ def overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-# The best-scored candidate sentence: its score, article id and span (`Rag.best_sentence`).
+# The best-scored candidate sentence: its score, article id and span (`rag.lab.evaluate.best_sentence`).
 Best = tuple[float, str, Span]
 
 

@@ -35,6 +35,7 @@ from rag.pipeline import Rag
 from rag.question import Question
 from rag.reader.onnx_reader import Reader
 from rag.reader.pairs import Candidate
+from rag.rerank import RERANK_TOP
 from rag.retrieval import Passage
 from rag.shipped import READER_WEIGHTS_FILE, READER_WEIGHTS_SHA256
 from tests.conftest import FIXTURES, SEEDS
@@ -114,7 +115,9 @@ def test_an_unanswerable_question_about_the_seed_abstains(seed_rag: Rag) -> None
     assert a.timings.read_ms is None
     answered = seed_rag.ask("Wo trafen sich Hegseth und Dong?")
     assert not answered.abstained and "Malaysia" in answered.answer
-    assert answered.confidence is not None and answered.confidence >= seed_rag.abstain.sure_reader
+    # the reader ordered what the answer quotes; the confidence is still the scorer's
+    assert answered.timings.read_ms is not None
+    assert answered.confidence is not None and answered.confidence >= seed_rag.scorer.threshold  # type: ignore[union-attr]
 
 
 class RecordingReader:
@@ -132,7 +135,8 @@ class RecordingReader:
 
 
 def read_rag(seed_data_dir: Path, embedder: Embedder, settings: Settings, reader: Reader, min_reader: float) -> Rag:
-    on = settings.model_copy(update={"data_dir": seed_data_dir, "generator": "none", "reader": "on"})
+    """The reader as the judge of what the answer quotes: the path without a learned scorer."""
+    on = settings.model_copy(update={"data_dir": seed_data_dir, "generator": "none", "reader": "on", "scorer": "off"})
     rag = build_rag(on, embedder=embedder, reader=reader)
     rag.abstain = replace(rag.abstain, min_reader=min_reader)
     return rag
@@ -148,6 +152,38 @@ def test_the_reader_reads_exactly_the_sentences_the_answer_quotes_with_their_con
     assert sorted(c.sentence for c in read) == sorted(quoted) and len(read) < len(seed_candidates())
     assert all(c.title and (c.before or c.after) for c in read)
     assert a.confidence == pytest.approx(0.9) and a.timings.read_ms is not None and not a.low_confidence
+
+
+class FavouringReader(RecordingReader):
+    """Certain of one sentence, and that no other answers."""
+
+    def __init__(self, favoured: str) -> None:
+        super().__init__(0.0)
+        self.favoured = favoured
+
+    def score(self, question: str, candidates: list[Candidate]) -> npt.NDArray[np.float32]:
+        super().score(question, candidates)
+        return np.array([float(c.sentence == self.favoured) for c in candidates], np.float32)
+
+
+def test_with_the_scorer_the_reader_orders_its_best_five_and_the_confidence_stays_the_scorers(
+    seed_data_dir: Path, embedder: Embedder, model_settings: Settings
+) -> None:
+    question = "Wo trafen sich Hegseth und Dong?"
+    settings = model_settings.model_copy(update={"data_dir": seed_data_dir, "generator": "none", "reader": "off"})
+    alone = build_rag(settings, embedder=embedder)
+    _, found = alone.candidates(Question.parse(question))
+    by_scorer = sorted(found, key=lambda s: -s.score)
+    second = by_scorer[1].text
+    fake = FavouringReader(second)
+    rag = build_rag(settings.model_copy(update={"reader": "on"}), embedder=embedder, reader=fake)
+    a = rag.ask(question)
+    [read] = fake.read
+    assert [c.sentence for c in read] == [s.text for s in by_scorer[:RERANK_TOP]]
+    assert all(c.title and (c.before or c.after) for c in read)
+    assert not a.abstained and a.answer.startswith(second), a.answer  # the reader's choice is quoted first
+    assert alone.ask(question).answer.startswith(by_scorer[0].text)
+    assert a.confidence == round(by_scorer[0].score, 4) and a.timings.read_ms is not None
 
 
 @pytest.mark.parametrize(("p", "abstains", "unsure"), [(0.29, True, False), (0.3, False, True), (0.6, False, False)])
