@@ -35,7 +35,7 @@ def quoted(a: Answer) -> list[str]:
         pytest.param(
             "Wo trafen sich die Verteidigungsminister?",
             "am Rande eines Gipfels der Asean-Staaten in Malaysia getroffen",
-            # the shipped scorer gives the Malaysia sentence 0.012 (threshold 0.07) and abstains;
+            # the shipped scorer gives the Malaysia sentence 0.007 (threshold 0.04) and abstains;
             # a known miss of issue #40, kept visible: strict, so a scorer that answers it must
             # turn this into a plain test
             marks=pytest.mark.xfail(strict=True, reason="issue #40: the scorer misses this paraphrase"),

@@ -137,3 +137,37 @@ def test_a_rows_cache_of_other_features_is_refused_by_name(tmp_path: Path) -> No
     save_rows([old], cache)
     with pytest.raises(InputError, match=r"rows\.npz holds 5 columns"):
         rows_for(None, {}, {}, cache, lambda _: None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("Welcher Stückpreis wird für den Raptor angegeben?", "stuckpreis"),
+        ("Auf welchem rumänischen Luftwaffenstützpunkt landeten die Jets?", "luftwaffenstutzpunkt"),
+        ("Welche US-Behörde gab das bekannt?", "behord"),  # the head of the compound
+        ("Wie viele Soldaten begleiteten Hegseth nach Malaysia?", "soldat"),
+        ("Wer ist der Chefunterhändler der Regierung?", "chefunterhandl"),
+        ("Wo trafen sich die Verteidigungsminister?", None),
+        ("Was vereinbarten Hegseth und Dong?", None),
+    ],
+)
+def test_the_asked_noun_is_the_one_after_the_interrogative(question: str, noun: str | None) -> None:
+    from rag.scorer_features import asked_noun
+
+    assert asked_noun(question) == noun
+
+
+def test_a_sentence_holding_the_asked_noun_is_marked_and_one_without_it_is_not() -> None:
+    from rag.abstain import Decision
+    from rag.scorer_features import FEATURES, feature_rows
+
+    question = Question.parse("Welcher Stückpreis wird für das Kampfflugzeug F-22 angegeben?")
+    found = [
+        Sentence(0, "a", 0, 60, "Die USA haben zwei F-22-Kampfflugzeuge nach Rumänien entsandt."),
+        Sentence(0, "a", 61, 120, "Es gilt mit einem Stückpreis von 189 Millionen Dollar als teuer."),
+    ]
+    rows = feature_rows(question, found, Decision("found", []))
+    held, asked = FEATURES.index("noun_held"), FEATURES.index("noun_asked")
+    assert rows[:, held].tolist() == [0.0, 1.0] and rows[:, asked].tolist() == [1.0, 1.0]
+    none = feature_rows(Question.parse("Was vereinbarten sie?"), found, Decision("found", []))
+    assert none[:, held].tolist() == [0.0, 0.0] and none[:, asked].tolist() == [0.0, 0.0]
