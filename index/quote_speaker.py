@@ -237,6 +237,23 @@ def introductions(text: str, mentions: list[Mention]) -> list[tuple[int, str, st
     return out
 
 
+# Offices that news names by their seat rather than their title: „laut Pentagon-Chef“ for the
+# person introduced as „US-Verteidigungsminister“, and the other spelling of the same title.
+# World knowledge, so a short explicit table, each title specific enough that no other office's
+# holder ends in it (not „Präsident“ for „Kremlchef“: the US president is one too).
+ROLE_ALIASES: dict[str, tuple[str, ...]] = {
+    fold(role): tuple(fold(t) for t in titles)
+    for role, titles in {
+        "Pentagon-Chef": ("US-Verteidigungsminister",),
+        "Pentagonchef": ("US-Verteidigungsminister",),
+        "Kreml-Chef": ("Kremlchef",),
+        "Kremlchef": ("Kreml-Chef",),
+        "Nato-Chef": ("Nato-Generalsekretär",),
+        "UN-Chef": ("UN-Generalsekretär",),
+    }.items()
+}
+
+
 def by_role(phrase: str, at: int, introduced: list[tuple[int, str, str]]) -> str | None:
     """The person a definite role phrase refers to („der US-Präsident“, „die Kanzlerin“, „laut
     Pentagon-Chef“): one introduced before `at` with that role or a longer compound of it
@@ -251,10 +268,11 @@ def by_role(phrase: str, at: int, introduced: list[tuple[int, str, str]]) -> str
         return None
     # a feminine role noun („Kanzlerin“), not a word that merely ends so („Bahrain“, „Stein“)
     female = noun.endswith("in") and not noun.endswith(("chin", "ain", "ein"))
+    titles = (noun, *ROLE_ALIASES.get(noun, ()))
     found = [
         person
         for where, role, person in introduced
-        if where < at and role.endswith(noun) and gender(person) != ("m" if female else "f")
+        if where < at and role.endswith(titles) and gender(person) != ("m" if female else "f")
     ]
     if not found:
         return None

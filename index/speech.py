@@ -18,7 +18,7 @@ from index.sentences import Span
 
 # Raised whenever the name or quotation rules change: an index annotated by older rules is
 # re-annotated on load (no re-embedding), and saved so by its next write or `rag reindex`.
-VERSION = 15
+VERSION = 16
 _names = NameFinder()
 _quotes = QuotationFinder()
 
