@@ -1,8 +1,7 @@
 """Scoring (question, candidate) pairs at question time through the int8 ONNX reader.
 
-No torch: ONNX Runtime and the tokenizer only. The tokenizer is this reader's own and is used
-under a lock, because a fast tokenizer keeps its truncation and padding settings as state that
-concurrent calls would change under each other.
+No torch and no transformers: ONNX Runtime and the plain `tokenizers` tokenizer only
+(`rag.reader.pairs.PairTokenizer`, its truncation set once, so concurrent calls share it).
 
 Each pair runs alone, unpadded. The int8 graph quantizes every activation with one scale per
 tensor, computed at run time over the whole batch, padding included, so in a batch a sentence's
@@ -14,15 +13,15 @@ nothing is spent on padding: dev `reader_ms_p50` 1,088 ms in batches of 16, 831 
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from index.errors import ModelError
-from rag.reader.pairs import Candidate, encode_pairs
+from index.onnx_embedder import load_session
+from rag.reader.pairs import Candidate, PairTokenizer, encode_pairs
 
 Scores = npt.NDArray[np.float32]
 
@@ -39,22 +38,14 @@ class OnnxReader:
     def __init__(self, onnx_file: Path, tokenizer_dir: Path, threads: int | None = None) -> None:
         if not onnx_file.is_file():
             raise ModelError(f"No reader at {onnx_file}: run `RAG_READER=on rag setup` (or `rag setup --all`)")
-        import onnxruntime as ort
-        from transformers import AutoTokenizer
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or 0
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
-        self._tokenizer: Any = AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
-        self._lock = threading.Lock()
+        self._session = load_session(onnx_file, threads)
+        self._tokenizer = PairTokenizer(tokenizer_dir)
         self.name = onnx_file.stem
 
     def score(self, question: str, candidates: list[Candidate]) -> Scores:
         if not candidates:
             return np.zeros(0, np.float32)
-        with self._lock:
-            ids = encode_pairs(self._tokenizer, [question] * len(candidates), candidates)
+        ids = encode_pairs(self._tokenizer, [question] * len(candidates), candidates)
         logits = np.zeros(len(ids), np.float32)
         for i, pair in enumerate(ids):
             x = np.asarray([pair], np.int64)

@@ -376,3 +376,44 @@ def test_retrieved_negatives_without_news_questions_is_refused(tmp_path: Path) -
     args = ["train", "reader", "--data", str(FIXTURES / "reader_data"), "--out", str(tmp_path / "x")]
     result = CliRunner().invoke(app, [*args, "--retrieved-negatives", "4"])
     assert result.exit_code == 1 and "--news-questions" in result.output
+
+
+def test_the_question_time_tokenizer_gives_the_training_tokenizers_ids(model_settings: Settings) -> None:
+    """`PairTokenizer` (no transformers, no torch) must cut and encode every pair as training did."""
+    from transformers import AutoTokenizer
+
+    from rag.reader.pairs import PairTokenizer, encode_pairs
+
+    base = model_settings.reader_base_dir
+    trained = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+    candidates = seed_candidates()
+    long = Candidate(" ".join(c.sentence for c in candidates), "Titel", candidates[0].sentence, candidates[1].sentence)
+    pairs = [*candidates, long]
+    questions = ["Wo trafen sich Hegseth und Dong?"] * len(pairs)
+    ids = encode_pairs(PairTokenizer(base), questions, pairs)
+    assert ids == encode_pairs(trained, questions, pairs)
+    assert len(ids[-1]) == 192  # the long one was cut, in its context
+
+
+def test_a_question_of_a_thousand_characters_is_read_with_the_candidate_kept(reader: Reader) -> None:
+    """Cutting only the candidate cannot fit a 1,000-character question into 192 tokens: the
+    tokenizer refused it, and with the reader on by default the answer failed."""
+    question = "Welche Zahl " + "1 2 3 4 5 6 7 8 9 " * 54 + "?"
+    assert len(question) <= 1000
+    scores = reader.score(question, seed_candidates()[:2])
+    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_a_question_answered_with_the_reader_imports_no_torch(seed_data_dir: Path, model_settings: Settings) -> None:
+    """Transformers' tokenizer imported torch: a cold `rag ask` took 6.8-12 s and 1.08 GB instead of 1.7 s."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from rag.config import Settings; from rag.factory import build_rag; "
+        f"s = Settings(models_dir=Path({str(model_settings.models_dir)!r}), data_dir=Path({str(seed_data_dir)!r}), "
+        "generator='none'); a = build_rag(s).ask('Wo trafen sich Hegseth und Dong?'); "
+        "print(a.timings.read_ms is not None, 'torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "True False", done.stderr
