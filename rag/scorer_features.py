@@ -93,7 +93,7 @@ def lemmas(text: str) -> tuple[frozenset[str], frozenset[str]]:
 _BEFORE_NOUN = ("ADJ", "PIAT", "ART", "ADV", "CARD")
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=1024)  # asked per scoring of a question (answer, rag eval): 1,024 recent ones, a few KB
 def asked_noun(query: str) -> str | None:
     """The stem of the noun a question asks for, the head of a compound with a hyphen: „Welche
     US-Behörde …“ → „behord“, „Wie viele Soldaten …“, „Wer ist Chefunterhändler …“; None when
@@ -110,7 +110,7 @@ def asked_noun(query: str) -> str | None:
             continue
         for w, _, t in tagged[start : start + 4]:
             if t.startswith("NN"):
-                return next(iter(content_terms(w.rsplit("-", 1)[-1])), None)
+                return max(content_terms(w.rsplit("-", 1)[-1]), key=len, default=None)
             if not t.startswith(_BEFORE_NOUN):
                 break
         return None
