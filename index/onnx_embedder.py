@@ -30,8 +30,8 @@ from index.errors import ModelError
 
 def load_session(onnx_file: Path, threads: int | None) -> Any:
     """An ONNX Runtime session over a graph that set-up saved already optimized
-    (`rag.modelprep.onnx_export`): optimizing again at every start would take most of a cold
-    start (the embedder: 4 s of 5 on a busy machine; the reader: 1.5 s and 650 MB)."""
+    (`rag.modelprep.onnx_export`): optimizing again at every start took most of the embedder's
+    cold start (4 s of 5 on a busy machine). The reader's session loads so in 0.22 s, 122 MB."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -97,7 +97,6 @@ class OnnxEmbedder:
         max_length: int = MAX_TOKENS,
         batch_tokens: int = 4096,
     ) -> None:
-
         if not onnx_file.is_file():
             raise ModelError(f"{onnx_file} is missing: run `rag setup` (or `make setup`)")
         self._tokenizer = _Tokenizer(model_dir, max_length)

@@ -1,8 +1,8 @@
 """The reader reorders the sentence scorer's best few candidates (issue #40, "both").
 
 The scorer (`rag.scorer`) reads features of each sentence; it cannot see that „Wo trafen sich
-…?“ is answered by „… am Rande eines Gipfels … in Malaysia getroffen“ when the two share no
-word. The reader (`rag.reader`, a cross-encoder on e5-small) reads the question and the sentence
+…?“ is answered by „… am Rande eines Gipfels … in Malaysia getroffen“, which shares one word
+with it. The reader (`rag.reader`, a cross-encoder on e5-small) reads the question and the sentence
 together, with its title and neighbours, but costs about 35 ms a sentence on 2 cores, so it reads
 only the scorer's best `RERANK_TOP`. Their order is the mix of both logits; the candidates below
 keep the scorer's order.
@@ -23,7 +23,7 @@ from rag.retrieval import Passage
 
 # How many of the scorer's best the reader reads: the evidence is among the scorer's best five
 # for 0.947 of the held-out writer C4's answerable questions (0.927-0.994 for the training
-# writers), so reading more could lift top-1 by little; five sentences cost the reader 145-187 ms
+# writers), so reading more could lift top-1 by little; five sentences cost the reader 110-162 ms
 # a question at p50 (docs/experiments/2026-12-07-cross-encoder-rerank.md), inside #40's 300 ms.
 RERANK_TOP = 5
 # The reader's weight in the mix: the best mean top-1 over the training writers C1, C2, C3 and C5,

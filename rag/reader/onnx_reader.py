@@ -1,7 +1,7 @@
 """Scoring (question, candidate) pairs at question time through the int8 ONNX reader.
 
 No torch and no transformers: ONNX Runtime and the plain `tokenizers` tokenizer only
-(`rag.reader.pairs.PairTokenizer`, its truncation set once, so concurrent calls share it).
+(`rag.reader.pairs.PairTokenizer`, which keeps no per-call state, so concurrent calls share it).
 
 Each pair runs alone, unpadded. The int8 graph quantizes every activation with one scale per
 tensor, computed at run time over the whole batch, padding included, so in a batch a sentence's
