@@ -30,6 +30,7 @@ import numpy as np
 from rag.lab.measures import auroc
 from rag.lab.rerank_data import RerankPair, gather_pairs, load_pairs, save_pairs
 from rag.lab.scorer_run import is_training
+from rag.rerank import RERANK_TOP
 
 HOLD_OUT = "C4"
 MIXES = (0.0, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1.0)  # weight of the reader's logit against the scorer's
@@ -53,7 +54,7 @@ def gather(data: Path, pairs: Path) -> None:
     docs = news_articles(data)
     rag = eval_rag(docs, CACHE, {"generator": "none", "judge": "off", "reader": "off"})
     t = time.perf_counter()
-    got = gather_pairs(rag, sets, {a.id: a for a in docs}, 5, say)
+    got = gather_pairs(rag, sets, {a.id: a for a in docs}, RERANK_TOP, say)
     say(f"{len(got)} pairs in {time.perf_counter() - t:.0f} s")
     save_pairs(got, pairs)
 
@@ -134,7 +135,7 @@ def out_of_fold_pairs(pairs: list[RerankPair], rows_path: Path) -> list[RerankPa
                 continue
             order = np.argsort(-shipped.probabilities(q.rows), kind="stable")
             p = model.probabilities(q.rows)
-            for rank, i in enumerate(order[:5]):
+            for rank, i in enumerate(order[:RERANK_TOP]):
                 oof[(q.writer, q.qid, rank)] = float(p[i])
         say(f"  {w}: scored out of fold")
     missing = [p for p in pairs if is_training(p.writer, HOLD_OUT) and (p.writer, p.qid, p.rank) not in oof]
