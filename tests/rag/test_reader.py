@@ -395,13 +395,21 @@ def test_the_question_time_tokenizer_gives_the_training_tokenizers_ids(model_set
     assert len(ids[-1]) == 192  # the long one was cut, in its context
 
 
-def test_a_question_of_a_thousand_characters_is_read_with_the_candidate_kept(reader: Reader) -> None:
+def test_a_question_of_a_thousand_characters_is_read_with_the_candidate_kept(
+    reader: Reader, model_settings: Settings
+) -> None:
     """Cutting only the candidate cannot fit a 1,000-character question into 192 tokens: the
     tokenizer refused it, and with the reader on by default the answer failed."""
+    from rag.reader.pairs import MAX_TOKENS, PairTokenizer, encode_pairs
+
     question = "Welche Zahl " + "1 2 3 4 5 6 7 8 9 " * 54 + "?"
     assert len(question) <= 1000
     scores = reader.score(question, seed_candidates()[:2])
     assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+    tokenizer = PairTokenizer(model_settings.reader_base_dir)
+    [ids] = encode_pairs(tokenizer, [question], [Candidate("Hegseth und Dong")])
+    [alone] = encode_pairs(tokenizer, ["Wer?"], [Candidate("Hegseth und Dong")])
+    assert len(ids) <= MAX_TOKENS and ids[-len(alone) + 3 :] == alone[3:]  # the candidate whole, after the cut question
 
 
 def test_a_question_answered_with_the_reader_imports_no_torch(seed_data_dir: Path, model_settings: Settings) -> None:
