@@ -24,7 +24,7 @@ from rag.lab.reader_data import Example, Split, build_examples, dev_articles, wh
 from rag.lab.reader_news import news_question_examples
 from rag.lab.reader_retrieved import Evidence, retrieved_split
 from rag.modelprep.reader_model import load_reader, reader_module, save_trained
-from rag.reader.pairs import MAX_TOKENS, by_length, encode_pairs
+from rag.reader.pairs import MAX_TOKENS, PairTokenizer, by_length, encode_pairs
 
 
 @dataclass
@@ -75,7 +75,7 @@ def auroc(scores: np.ndarray, labels: np.ndarray) -> float:
     return float("nan") if area is None else area
 
 
-def _encode(tokenizer: Any, examples: list[Example]) -> list[list[int]]:
+def _encode(tokenizer: PairTokenizer, examples: list[Example]) -> list[list[int]]:
     return encode_pairs(tokenizer, [e.question for e in examples], [e.candidate for e in examples])
 
 
@@ -95,7 +95,7 @@ def batch_tensors(ids: list[list[int]], batch: list[int], pad: int) -> tuple[Any
     return torch.from_numpy(x), torch.from_numpy(m)
 
 
-def predict(model: Any, tokenizer: Any, examples: list[Example], batch_size: int = 64) -> np.ndarray:
+def predict(model: Any, tokenizer: PairTokenizer, examples: list[Example], batch_size: int = 64) -> np.ndarray:
     """Probabilities that each example's sentence answers its question (torch; for measuring)."""
     import torch
 
@@ -170,7 +170,7 @@ def optimizer_step(loss: Any, opt: Any, sched: Any, params: list[Any]) -> None:
 
 
 def fit(
-    model: Any, tokenizer: Any, train: list[Example], cfg: TrainConfig, say: Callable[[str], None]
+    model: Any, tokenizer: PairTokenizer, train: list[Example], cfg: TrainConfig, say: Callable[[str], None]
 ) -> tuple[int, float]:
     """Train `model`'s unfrozen layers and head on `train` as `cfg` says (epochs, batch size,
     rates, positive weight, step limit, seed); returns the steps taken and the share of pairs cut
@@ -209,7 +209,6 @@ def train_reader(
     probe's), put first like the news questions; `rag`: the pipeline over the Wikinews articles
     that `cfg.retrieved_negatives` retrieves from."""
     import torch
-    from transformers import AutoTokenizer
 
     t0 = time.perf_counter()
     random.seed(cfg.seed)
@@ -242,7 +241,7 @@ def train_reader(
     if cfg.max_examples is not None:
         train, kept = train[: cfg.max_examples], kept[: cfg.max_examples]
     say(f"{len(train)} training pairs, {len(kept)} kept back ({time.perf_counter() - t0:.0f} s)")
-    tokenizer: Any = AutoTokenizer.from_pretrained(str(cfg.base_dir), local_files_only=True)
+    tokenizer = PairTokenizer(cfg.base_dir)
     if cfg.init is not None:
         model = load_reader(cfg.base_dir, cfg.init, None)
         before = measure(kept, predict(model, tokenizer, kept)) if kept else {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tokenizers import Tokenizer
 
@@ -38,18 +37,23 @@ QUESTION_TOKENS = 96
 
 
 class PairTokenizer:
-    """The plain `tokenizers` tokenizer of a model folder, cutting pairs as `encode_pairs` cuts
-    them with transformers' tokenizer in training: the question to `QUESTION_TOKENS`, then the
-    candidate to what is left of `MAX_TOKENS`. Question time uses it: AutoTokenizer imports
-    torch, which made a cold `rag ask` 4.3 s slower and 370 MB larger. One instance, with no
-    truncation state to set (loading the e5 tokenizer takes 0.84 s and 300 MB), so concurrent
-    calls share it safely."""
+    """The plain `tokenizers` tokenizer of a model folder, cutting each pair the one way, in
+    training and in use: the question to `QUESTION_TOKENS`, then the candidate to what is left
+    of `MAX_TOKENS`. For every training question (49 tokens at most) that gives the ids of
+    transformers' tokenizer with truncation="only_second", which trained the shipped reader.
+    AutoTokenizer imports torch, which made a cold `rag ask` 4.3 s slower and 370 MB larger.
+    One instance, with no truncation state to set (loading the e5 tokenizer takes 0.84 s and
+    300 MB), so concurrent calls share it safely."""
 
     def __init__(self, folder: Path) -> None:
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.no_truncation()
         self._tokenizer.no_padding()
         self._specials = self._tokenizer.num_special_tokens_to_add(True)
+        pad = self._tokenizer.token_to_id("<pad>")
+        if pad is None:
+            raise ValueError(f"{folder / 'tokenizer.json'} has no <pad> token")
+        self.pad_token_id: int = pad
 
     def encode(self, questions: list[str], texts: list[str]) -> list[list[int]]:
         tok = self._tokenizer
@@ -63,15 +67,9 @@ class PairTokenizer:
         return out
 
 
-def encode_pairs(tokenizer: Any, questions: list[str], candidates: list[Candidate]) -> list[list[int]]:
-    """Token ids of each (question, candidate) pair, cut in the candidate's context when too long;
-    the same ids from a `PairTokenizer` (in use) and from transformers' tokenizer (in training)
-    for every question training can take (at most `QUESTION_TOKENS` tokens)."""
-    texts = [candidate_text(c) for c in candidates]
-    if isinstance(tokenizer, PairTokenizer):
-        return tokenizer.encode(questions, texts)
-    ids: list[list[int]] = tokenizer(questions, texts, truncation="only_second", max_length=MAX_TOKENS)["input_ids"]
-    return ids
+def encode_pairs(tokenizer: PairTokenizer, questions: list[str], candidates: list[Candidate]) -> list[list[int]]:
+    """Token ids of each (question, candidate) pair, cut in the candidate's context when too long."""
+    return tokenizer.encode(questions, [candidate_text(c) for c in candidates])
 
 
 def by_length(ids: list[list[int]], size: int) -> list[list[int]]:

@@ -57,11 +57,11 @@ def main() -> None:
         spans = split_sentences(art.text)
         cands = [candidate_at(art.text, spans, i, art.title) for i in range(len(spans))]
         groups.append((q["question"], [Example(q["question"], c, 0, "news", q["id"]) for c in cands]))
-    from transformers import AutoTokenizer
+    from rag.reader.pairs import PairTokenizer
 
     tokenizer_dir = Settings().reader_base_dir
     model = load_reader(tokenizer_dir, weights, None)
-    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
+    tokenizer = PairTokenizer(tokenizer_dir)
     reference = [predict(model, tokenizer, examples) for _, examples in groups]
     ref = np.concatenate(reference)
     with tempfile.TemporaryDirectory() as tmp:

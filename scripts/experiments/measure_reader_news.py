@@ -160,11 +160,11 @@ def cosine(examples: list[Example], embedder: Any) -> np.ndarray:
 
 
 def main(data: Path, weights: list[Path], shown: bool = False) -> None:
-    from transformers import AutoTokenizer
+    from rag.reader.pairs import PairTokenizer
 
     settings = Settings()
     articles, sets = question_sets(data)
-    tokenizer: Any = AutoTokenizer.from_pretrained(str(settings.reader_base_dir), local_files_only=True)
+    tokenizer = PairTokenizer(settings.reader_base_dir)
     report: dict[str, Any] = {}
     embedder = build_embedder(settings)
     single = {name: examples_for(questions, articles) for name, questions in sets.items()}

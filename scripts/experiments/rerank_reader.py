@@ -30,6 +30,7 @@ import numpy as np
 from rag.lab.measures import auroc
 from rag.lab.rerank_data import RerankPair, gather_pairs, load_pairs, save_pairs
 from rag.lab.scorer_run import is_training
+from rag.reader.pairs import PairTokenizer
 from rag.rerank import RERANK_TOP
 
 HOLD_OUT = "C4"
@@ -61,7 +62,6 @@ def gather(data: Path, pairs: Path) -> None:
 
 def reader_scores(pairs: list[RerankPair], weights: Path | None) -> np.ndarray:
     import torch
-    from transformers import AutoTokenizer
 
     from rag.config import Settings
     from rag.lab.reader_train import predict
@@ -71,7 +71,7 @@ def reader_scores(pairs: list[RerankPair], weights: Path | None) -> np.ndarray:
     torch.set_num_threads(2)
     base = Settings().reader_base_dir
     model = load_reader(base, weights or READER_WEIGHTS_FILE, None if weights else READER_WEIGHTS_SHA256)
-    tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+    tokenizer = PairTokenizer(base)
     return predict(model, tokenizer, [p.example() for p in pairs])
 
 
@@ -149,7 +149,6 @@ def out_of_fold_pairs(pairs: list[RerankPair], rows_path: Path) -> list[RerankPa
 
 def train(pairs: list[RerankPair], out: Path, epochs: int) -> None:
     import torch
-    from transformers import AutoTokenizer
 
     from rag.config import Settings
     from rag.lab.reader_train import TrainConfig, fit
@@ -160,7 +159,7 @@ def train(pairs: list[RerankPair], out: Path, epochs: int) -> None:
     torch.manual_seed(13)
     base = Settings().reader_base_dir
     model = load_reader(base, READER_WEIGHTS_FILE, READER_WEIGHTS_SHA256)
-    tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+    tokenizer = PairTokenizer(base)
     train_pairs = [p.example() for p in pairs if is_training(p.writer, HOLD_OUT)]
     positives = sum(e.label for e in train_pairs)
     say(f"{len(train_pairs)} training pairs, {positives} positive")

@@ -85,10 +85,10 @@ def test_the_int8_reader_scores_as_the_trained_network_does(reader: Reader, mode
     """Set-up's export against the float32 network it came from, on the seed's pairs: mean |dp|
     0.015 (0.048 with every weight int8 per tensor, the e5 embedders' recipe, which also put an
     earlier model's Hegseth quote below a Taiwan sentence). 0.03 lies between the two."""
-    from transformers import AutoTokenizer
+    from rag.reader.pairs import PairTokenizer
 
     network = load_reader(model_settings.reader_base_dir, READER_WEIGHTS_FILE, READER_WEIGHTS_SHA256)
-    tokenizer = AutoTokenizer.from_pretrained(str(model_settings.reader_base_dir), local_files_only=True)
+    tokenizer = PairTokenizer(model_settings.reader_base_dir)
     candidates = seed_candidates()
     diffs: list[float] = []
     for question in ["Was wurde über Taiwan gesagt?", "Wo trafen sich Hegseth und Dong?", UNANSWERABLE]:
@@ -379,10 +379,11 @@ def test_retrieved_negatives_without_news_questions_is_refused(tmp_path: Path) -
 
 
 def test_the_question_time_tokenizer_gives_the_training_tokenizers_ids(model_settings: Settings) -> None:
-    """`PairTokenizer` (no transformers, no torch) must cut and encode every pair as training did."""
+    """`PairTokenizer` (no transformers, no torch) must cut and encode every pair as transformers'
+    tokenizer did when the shipped reader was trained."""
     from transformers import AutoTokenizer
 
-    from rag.reader.pairs import PairTokenizer, encode_pairs
+    from rag.reader.pairs import MAX_TOKENS, PairTokenizer, candidate_text, encode_pairs
 
     base = model_settings.reader_base_dir
     trained = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
@@ -390,8 +391,11 @@ def test_the_question_time_tokenizer_gives_the_training_tokenizers_ids(model_set
     long = Candidate(" ".join(c.sentence for c in candidates), "Titel", candidates[0].sentence, candidates[1].sentence)
     pairs = [*candidates, long]
     questions = ["Wo trafen sich Hegseth und Dong?"] * len(pairs)
-    ids = encode_pairs(PairTokenizer(base), questions, pairs)
-    assert ids == encode_pairs(trained, questions, pairs)
+    ours = PairTokenizer(base)
+    ids = encode_pairs(ours, questions, pairs)
+    texts = [candidate_text(c) for c in pairs]
+    assert ids == trained(questions, texts, truncation="only_second", max_length=MAX_TOKENS)["input_ids"]
+    assert ours.pad_token_id == trained.pad_token_id
     assert len(ids[-1]) == 192  # the long one was cut, in its context
 
 
