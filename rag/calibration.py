@@ -55,7 +55,7 @@ EMBEDDINGGEMMA = Calibration(
     VerifyParams(min_dense=0.3),
     # `rag train scorer --data ../shared/data --news-questions rag/reader/news_questions.jsonl
     #  --out rag/scorer-embeddinggemma.npz` (held-out writer C4; docs/experiments/2026-12-07-sentence-scorer.md)
-    scorer_file=("scorer-embeddinggemma.npz", "d947bf604fd1d3ea56487ad79fa58e4a44ae7ee31234843d8c3374c7fa4b427c"),
+    scorer_file=("scorer-embeddinggemma.npz", "014432347916f9b9eaef3d6656e19864f10f47a9daec878388cdd0fcdd9c7d3f"),
 )
 BY_MODEL = {"multilingual-e5-small": E5_SMALL, "embeddinggemma-300m": EMBEDDINGGEMMA}
 

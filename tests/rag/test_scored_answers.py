@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.embedder import Embedder
@@ -14,6 +15,8 @@ from rag.calibration import EMBEDDINGGEMMA, calibration_for
 from rag.config import Settings
 from rag.factory import build_rag
 from rag.pipeline import Rag
+from rag.question import Question
+from rag.scorer_features import FEATURES
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +35,9 @@ def quoted(a: Answer) -> list[str]:
 @pytest.mark.parametrize(
     ("question", "evidence"),
     [
-        pytest.param(
-            "Wo trafen sich die Verteidigungsminister?",
-            "am Rande eines Gipfels der Asean-Staaten in Malaysia getroffen",
-            # the shipped scorer gives the Malaysia sentence 0.007 (threshold 0.04) and abstains;
-            # a known miss of issue #40, kept visible: strict, so a scorer that answers it must
-            # turn this into a plain test
-            marks=pytest.mark.xfail(strict=True, reason="issue #40: the scorer misses this paraphrase"),
-        ),
+        # the sentence names the ministers, not their role: the scorer trained without the
+        # question-level loss gave it 0.007 and abstained
+        ("Wo trafen sich die Verteidigungsminister?", "am Rande eines Gipfels der Asean-Staaten in Malaysia getroffen"),
         ("Was vereinbarten Hegseth und Dong?", "vereinbart, die militärische Kommunikation"),
         ("Wer hat sich mit Dong Jun getroffen?", "Hegseth und Dong haben sich vergangene Woche"),
     ],
@@ -75,9 +73,9 @@ def test_the_verdict_on_the_radweg_question_has_a_margin_no_cpu_can_cross(
     tmp_path: Path, embedder: Embedder, model_settings: Settings
 ) -> None:
     """Issue #39 item 16: the learned check abstained on this question on an AVX-512 VNNI CPU and
-    answered on another, because int8 kernels moved one of its signals across its threshold. The
-    scorer's probability for the answer sentence lies far above its threshold: int8 kernels move
-    a cosine by about 0.01, and the scorer's output here has a margin of 0.5 or more."""
+    answered on another, because int8 kernels moved one of its signals across its threshold. Int8
+    kernels move a cosine by about 0.01: moved by five times that, every similarity the scorer
+    reads either way, the answer sentence stays above the threshold."""
     from index.article import Article
     from index.build import upsert_articles
 
@@ -89,4 +87,14 @@ def test_the_verdict_on_the_radweg_question_has_a_margin_no_cpu_can_cross(
     rag = build_rag(model_settings.model_copy(update={"data_dir": tmp_path, "generator": "none"}), embedder=embedder)
     a = rag.ask("Wie viel kostete der Radweg in Freiburg?")
     assert not a.abstained and quoted(a)[0] == "Der Bau kostete 4 Millionen Euro."
-    assert a.confidence is not None and a.confidence >= rag.scorer.threshold + 0.5  # type: ignore[union-attr]
+    scorer = rag.scorer
+    assert scorer is not None and a.confidence is not None and a.confidence >= scorer.threshold
+    question = Question.parse("Wie viel kostete der Radweg in Freiburg?")
+    _, sentences = rag.candidates(question)
+    rows = rag.scorer_rows(question, sentences)
+    answer = next(i for i, s in enumerate(sentences) if s.text == "Der Bau kostete 4 Millionen Euro.")
+    similarity = [FEATURES.index(f) for f in ("dense", "dense_gap", "prev_dense", "next_dense")]
+    for shift in (-0.05, 0.05):  # the gap to the best moves against the sentence's own similarity
+        moved = rows.copy()
+        moved[:, similarity] += shift * np.array([1, -1, 1, 1], dtype=np.float32)
+        assert scorer.probabilities(moved)[answer] >= scorer.threshold, shift
