@@ -403,7 +403,7 @@ def test_a_question_of_a_thousand_characters_is_read_with_the_candidate_kept(
     reader: Reader, model_settings: Settings
 ) -> None:
     """Cutting only the candidate cannot fit a 1,000-character question into 192 tokens: the
-    tokenizer refused it, and with the reader on by default the answer failed."""
+    tokenizer refused it, and with the reader on the answer failed."""
     from rag.reader.pairs import MAX_TOKENS, PairTokenizer, encode_pairs
 
     question = "Welche Zahl " + "1 2 3 4 5 6 7 8 9 " * 54 + "?"
@@ -424,7 +424,7 @@ def test_a_question_answered_with_the_reader_imports_no_torch(seed_data_dir: Pat
     code = (
         "import sys; from pathlib import Path; from rag.config import Settings; from rag.factory import build_rag; "
         f"s = Settings(models_dir=Path({str(model_settings.models_dir)!r}), data_dir=Path({str(seed_data_dir)!r}), "
-        "generator='none'); a = build_rag(s).ask('Wo trafen sich Hegseth und Dong?'); "
+        "generator='none', reader='on'); a = build_rag(s).ask('Wo trafen sich Hegseth und Dong?'); "
         "print(a.timings.read_ms is not None, 'torch' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
