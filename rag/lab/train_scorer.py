@@ -22,7 +22,7 @@ writer then checks it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,17 +59,16 @@ def fit(data: Sequence[QuestionRows], cfg: ScorerConfig) -> SentenceScorer:
     yt = torch.from_numpy(y)
     # a padded [questions, longest] index of each question's candidates
     starts = np.concatenate([[0], np.cumsum([len(q.labels) for q in data])])
-    lists = [(s, len(q.labels)) for q, s in zip(data, starts, strict=False) if len(q.labels)]
-    kept = [q for q in data if len(q.labels)]
-    width = max((n for _, n in lists), default=1)
-    index = torch.zeros((len(lists), width), dtype=torch.long)
-    valid = torch.zeros((len(lists), width), dtype=torch.bool)
-    for i, (s, n) in enumerate(lists):
-        index[i, :n] = torch.arange(s, s + n)
-        valid[i, :n] = True
+    kept = [(q, int(s)) for q, s in zip(data, starts, strict=False) if len(q.labels)]
+    width = max((len(q.labels) for q, _ in kept), default=1)
+    index = torch.zeros((len(kept), width), dtype=torch.long)
+    valid = torch.zeros((len(kept), width), dtype=torch.bool)
+    for i, (q, s) in enumerate(kept):
+        index[i, : len(q.labels)] = torch.arange(s, s + len(q.labels))
+        valid[i, : len(q.labels)] = True
     positive = valid & (yt[index] > 0.5)
-    answered = torch.tensor([q.answerable and bool(q.labels.any()) for q in kept], dtype=torch.bool)
-    unanswerable = torch.tensor([not q.answerable for q in kept], dtype=torch.bool)
+    answered = torch.tensor([q.answerable and bool(q.labels.any()) for q, _ in kept], dtype=torch.bool)
+    unanswerable = torch.tensor([not q.answerable for q, _ in kept], dtype=torch.bool)
     first, last = torch.nn.Linear(x.shape[1], cfg.hidden), torch.nn.Linear(cfg.hidden, 1)
     net = torch.nn.Sequential(
         first,
@@ -169,19 +168,24 @@ def choose_threshold(best: Sequence[float], answerable: Sequence[bool], max_fals
     return float(np.floor(pos[min(k, len(pos) - 1)] * 100) / 100)
 
 
+def folds(
+    data: Sequence[QuestionRows], cfg: ScorerConfig
+) -> Iterator[tuple[str, SentenceScorer, list[QuestionRows], list[QuestionRows]]]:
+    """For each writer of `data` (sorted): a model fitted on the other writers, the questions it
+    was fitted on, and the writer's own questions, which it never saw."""
+    for w in sorted({q.writer for q in data}):
+        inside = [q for q in data if q.writer != w]
+        yield w, fit(inside, cfg), inside, [q for q in data if q.writer == w]
+
+
 def out_of_fold(
     data: Sequence[QuestionRows], cfg: ScorerConfig, say: Callable[[str], None]
 ) -> tuple[list[float], list[bool]]:
     """Each training writer's best scores from a model fitted on the other training writers."""
-    writers = sorted({q.writer for q in data})
     best: list[float] = []
     answerable: list[bool] = []
-    for w in writers:
-        inside = [q for q in data if q.writer != w]
-        model = fit(inside, cfg)
-        for q in data:
-            if q.writer == w:
-                best.append(best_score(candidate_scores(model, q)))
-                answerable.append(q.answerable)
+    for w, model, inside, held in folds(data, cfg):
+        best += [best_score(candidate_scores(model, q)) for q in held]
+        answerable += [q.answerable for q in held]
         say(f"  out of fold: {w} scored by a fit on {len(inside)} questions")
     return best, answerable

@@ -122,16 +122,15 @@ def out_of_fold_pairs(pairs: list[RerankPair], rows_path: Path) -> list[RerankPa
 
     from rag.calibration import calibration_for
     from rag.lab.scorer_data import load_rows
-    from rag.lab.train_scorer import ScorerConfig, fit
+    from rag.lab.train_scorer import ScorerConfig, folds
 
     shipped = calibration_for("embeddinggemma-300m+int8").scorer
     assert shipped is not None
     rows = [q for q in load_rows(rows_path) if is_training(q.writer, HOLD_OUT)]
     oof: dict[tuple[str, str, int], float] = {}
-    for w in sorted({q.writer for q in rows}):
-        model = fit([q for q in rows if q.writer != w], ScorerConfig())
-        for q in rows:
-            if q.writer != w or not len(q.labels):
+    for w, model, _, held in folds(rows, ScorerConfig()):
+        for q in held:
+            if not len(q.labels):
                 continue
             order = np.argsort(-shipped.probabilities(q.rows), kind="stable")
             p = model.probabilities(q.rows)

@@ -23,7 +23,15 @@ import numpy as np
 from rag.lab.measures import auroc
 from rag.lab.scorer_data import load_rows
 from rag.lab.scorer_run import is_training
-from rag.lab.train_scorer import ScorerConfig, best_score, candidate_scores, choose_threshold, fit, measure
+from rag.lab.train_scorer import (
+    ScorerConfig,
+    best_score,
+    candidate_scores,
+    choose_threshold,
+    fit,
+    folds,
+    measure,
+)
 
 HOLD_OUT = "C4"
 SHOWN = ("top1", "auroc", "abstain", "false_abstain")
@@ -52,12 +60,10 @@ def main() -> None:
     for spec in args.settings:
         cfg = config(spec)
         best, answerable, top1 = [], [], []
-        for w in sorted({q.writer for q in train}):
-            model = fit([q for q in train if q.writer != w], cfg)
-            inside = [q for q in train if q.writer == w]
-            top1.append(measure(model, inside, 0.5, 0.5)["top1"])
-            best += [best_score(candidate_scores(model, q)) for q in inside]
-            answerable += [q.answerable for q in inside]
+        for _, model, _, held in folds(train, cfg):
+            top1.append(measure(model, held, 0.5, 0.5)["top1"])
+            best += [best_score(candidate_scores(model, q)) for q in held]
+            answerable += [q.answerable for q in held]
         pos = [b for b, a in zip(best, answerable, strict=True) if a]
         neg = [b for b, a in zip(best, answerable, strict=True) if not a]
         threshold = choose_threshold(best, answerable, cfg.max_false)
