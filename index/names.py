@@ -32,7 +32,7 @@ from index.sentences import Span
 Kind = Literal["person", "place", "name"]
 _TOKEN = re.compile(r"[^\W\d_](?:[\w]|[-'’.](?=\w))*|\d+(?:[.,]\d+)*|[^\w\s]", re.UNICODE)
 # Words that introduce a person: „Präsident Trump“, „Ministerin Baerbock“, „Herr Müller“.
-_TITLE = re.compile(
+TITLE = re.compile(
     r"(herr|frau|dr\.?|prof\.?|präsident|kanzler|minister|sprecher|chef|leiter|vorsitzende|direktor|"
     r"bürgermeister|senator|abgeordnete|trainer|kommissar|richter|anwalt|botschafter|papst|könig|"
     r"premier|regierungschef|staatschef|autor|sänger|schauspieler|spieler|general|kollege)(in|innen|en|s)?$",
@@ -242,7 +242,7 @@ class NameFinder:
                 ):
                     j += 1
                 words = [t for _, _, t in toks[i:j]]
-                titled = i > 0 and bool(_TITLE.search(toks[i - 1][2]))
+                titled = i > 0 and bool(TITLE.search(toks[i - 1][2]))
                 out.append(self._mention(text, toks[i][0], toks[j - 1][1], words, titled, persons, lex))
                 i = j
         return out

@@ -43,7 +43,7 @@ from index.sentences import Span
 
 QuoteKind = Literal["direct", "indirect"]
 
-_MIN_QUOTE_WORDS = 4  # shorter quoted strings are mostly titles or scare quotes („Stärke“)
+MIN_QUOTE_WORDS = 4  # shorter quoted strings are mostly titles or scare quotes („Stärke“)
 _MIN_BARE_QUOTE_WORDS = 6  # a quote with no cue and no speaker nearby must be a statement
 
 
@@ -141,7 +141,7 @@ class QuotationFinder:
         for s, e in sentences:
             sentence = text[s:e]
             quoted = [(s + a, s + b) for a, b in quote_spans(sentence)]
-            direct = [q for q in quoted if len(text[q[0] : q[1]].split()) >= _MIN_QUOTE_WORDS]
+            direct = [q for q in quoted if len(text[q[0] : q[1]].split()) >= MIN_QUOTE_WORDS]
             # quotes and parentheses („Sandra Boser (GRÜNE) erklärte“) blanked, offsets kept
             frame_text = _without_parentheses(_outside(sentence, s, quoted))
             bracketed = _without_parentheses(sentence)

@@ -100,3 +100,21 @@ QUOTE_MARKS = " '\"„“»«‚‘"
 AS = re.compile(r"\s*wie\s+", re.I)  # a clause „Wie X berichtete, …“ names X right after „wie“
 # Subjunctive I: a sentence in it reports what someone said, even without a cue of its own.
 REPORTED = re.compile(rf"\b({KONJ1_AUX}|{KONJ1_VERBS})\b")
+
+# Candidate speakers for `index.speaker_choice`, matched within one sentence: a noun phrase with
+# its article („die ermittelnde Polizei“); one without, opening a clause („Kritiker hatten …“,
+# „Verschiedene Medien berichteten“); the source after „laut“ or „so“, also a lower-case web
+# address („laut ndr.de“); a demonstrative that stands for a person („Dieser bestätigte“).
+SPEAKER_PHRASE = re.compile(
+    r"\b(?i:der|die|das|dem|den|des|ein|eine|einer|eines|einem|diese[rmns]?|sein[erms]?|seine|ihr[erms]?|ihre)\s+"
+    r"(?:[a-zäöüß]+(?:e|en|er|es|em)\s+){0,2}(?:[A-ZÄÖÜ][\wäöüß-]*\s+){0,2}[A-ZÄÖÜ][\wäöüß-]*"
+)
+BARE_PHRASE = re.compile(
+    r"(?:^|(?<=[,:;“] ))(?:[A-ZÄÖÜa-zäöüß]+(?:e|en|er|es)\s+){0,2}[A-ZÄÖÜ][\wäöüß-]*(?=\s+[a-zäöüß])"
+)
+SOURCE_AFTER = re.compile(
+    r"\b(?i:laut|so|nach\s+(?:angaben|aussagen?|einschätzung|ansicht|meinung|auffassung|informationen|"
+    r"darstellung|bewertung|berichten?))\s+(?P<source>[„\"]?(?:[a-zäöüß]+\s+){0,2}"
+    r"(?:[A-ZÄÖÜ][\w.-]*|[\w-]+[.-][\w.-]+)(?:\s+[A-ZÄÖÜ][\w.-]*)?“?)"
+)
+DEMONSTRATIVE = re.compile(r"\b(?:Dieser|Diese|dieser|diese|Letzterer|Letztere)(?=\s+[a-zäöüß])")

@@ -4,6 +4,7 @@ applies (its module docstring describes them, with the measured accuracy)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from index.analyzer import STOP_WORDS, fold
 from index.names import Mention, gender, genitive_base
@@ -170,14 +171,23 @@ def _opening(
     found = _pronoun(s + a, opening[:4], mentions)
     if found is None and (phrase := OPENING_NOUN.match(opening)):
         end = a + phrase.end()
-        # a name inside it or right after it is who: „die Nachrichtenagentur ANSA“, „der Agentur „Interfax““
-        for m in inside:
-            if m.kind != "place" and s + a <= m.start and not frame[end : m.start - s].strip(QUOTE_MARKS):
-                return _said_by(m)
+        named = named_in_or_after(frame, s, (s + a, s + end), inside)
+        if named is not None:
+            return _said_by(named)
         found = phrase.group(0), (s + a, s + end)
     if found is None and (bare := BARE_NOUN.match(opening)):
         found = bare.group(1), (s + a, s + a + bare.end(1))
     return found
+
+
+def named_in_or_after(text: str, offset: int, phrase: Span, mentions: Sequence[Mention]) -> Mention | None:
+    """The name inside a noun phrase or right after it, which is who speaks: „die
+    Nachrichtenagentur ANSA“, „der Agentur „Interfax““. `text` begins at `offset`."""
+    a, b = phrase
+    for m in mentions:
+        if m.kind != "place" and a <= m.start and not text[b - offset : m.start - offset].strip(QUOTE_MARKS):
+            return m
+    return None
 
 
 def _title_before(text: str) -> bool:
@@ -185,7 +195,7 @@ def _title_before(text: str) -> bool:
     return bool(TITLE_PHRASE.fullmatch(" " + text))
 
 
-def _pronoun(at: int, head: str, mentions: list[Mention]) -> tuple[str, Span] | None:
+def _pronoun(at: int, head: str, mentions: Sequence[Mention]) -> tuple[str, Span] | None:
     """The last person named before a pronoun, of the pronoun's gender where the first name
     tells it („Sie sagte“ is not „Robert Gibbs“), and not one named beside it („Er und Dong“)."""
     m = PRONOUN.search(head)
@@ -201,6 +211,13 @@ def _pronoun(at: int, head: str, mentions: list[Mention]) -> tuple[str, Span] | 
         if x.end <= at + m.start() and x.kind == "person" and gender(x.name) != other and x.name not in beside
     ]
     return (earlier[-1].name, (at + m.start(), at + m.end())) if earlier else None
+
+
+def pronoun_referent(at: int, words: str, mentions: Sequence[Mention]) -> str | None:
+    """Who the pronoun that opens `words` (which start at `at`) stands for, by `_pronoun`'s rule
+    („Er und Dong“: the words after it may name someone it is not), or None."""
+    found = _pronoun(at, words, mentions)
+    return found[0] if found else None
 
 
 def _noun_phrase(at: int, head: str, at_start: bool = False) -> tuple[str, Span] | None:

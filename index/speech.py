@@ -1,9 +1,10 @@
 """Who is named and who speaks in an article: found once at index time, stored with it.
 
 `annotate` runs the name finder and the quotation finder over an article's stored sentence
-spans; the result is saved in the articles file next to the spans, so a question never tags
-article text. Tagging and attribution take about 0.1 s per article (968 Wikinews articles:
-see `rag eval indexing`).
+spans, and lets the speaker model (`index.speaker_model`) pick each quotation's speaker; the
+result is saved in the articles file next to the spans, so a question never tags article text.
+Tagging and attribution take about 0.1 s per article (968 Wikinews articles: see `rag eval
+indexing`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from index.analyzer import fold
 from index.names import Mention, NameFinder
 from index.quotations import Quotation, QuotationFinder
 from index.sentences import Span
+from index.speaker_model import choose_speakers, shipped_model
 
 # Raised whenever the name or quotation rules change: an index annotated by older rules is
 # re-annotated on load (no re-embedding), and saved so by its next write or `rag reindex`.
-VERSION = 16
+VERSION = 17
 _names = NameFinder()
 _quotes = QuotationFinder()
 
@@ -87,4 +89,5 @@ class SpeakerIndex:
 
 def annotate(text: str, sentences: list[Span]) -> ArticleSpeech:
     mentions = _names.mentions(text, sentences)
-    return ArticleSpeech(mentions, _quotes.find(text, sentences, mentions))
+    found = _quotes.find(text, sentences, mentions)
+    return ArticleSpeech(mentions, choose_speakers(text, sentences, mentions, found, shipped_model()))

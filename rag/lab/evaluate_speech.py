@@ -9,26 +9,28 @@ second round after reading 16 missed speaker questions, 3 of them on held-back a
 - recall: share of annotated quotations (of the types that carry content: direct, indirect,
   free indirect) that a found quotation overlaps;
 - speaker accuracy: among matched pairs whose annotation names a speaker, share whose speaker
-  mention overlaps the annotated speaker span, or whose resolved name shares a word with the
-  annotated speaker text.
+  is the annotated one (`speaker_right`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from index.analyzer import STOP_WORDS
 from index.article import Article
+from index.names import Mention
 from index.quotations import Quotation
-from index.quote_speaker import by_role, introductions
+from index.quote_cues import PRONOUN
+from index.quote_speaker import by_role, introductions, pronoun_referent
 from index.sentences import Span, split_sentences
 from index.speech import annotate
 from rag.answer import Answer
 
 CONTENT_TYPES = frozenset(["Direct", "Indirect", "FreeIndirect", "IndirectFreeIndirect"])
 _STOP = frozenset(w.casefold() for w in STOP_WORDS)
+Role = tuple[int, str, str]  # where, role, person: `index.quote_speaker.introductions`
 
 
 def held_back(article_id: str) -> bool:
@@ -43,24 +45,40 @@ def _gold(annotation: dict[str, Any]) -> list[Span]:
     return [(q["start"], q["end"]) for q in annotation["quote"]]
 
 
-def _speaker_right(found: Quotation, gold: dict[str, Any], text: str, roles: list[tuple[int, str, str]]) -> bool:
-    """The found speaker's mention overlaps the annotated one; or its name shares a word that is
-    no stop word with it („der“ once matched „der Papst“ with „Der Bruder des Papstes“); or the
-    annotation marks a role that the article introduced with the found person („Der
-    Bundespräsident“ for „Horst Köhler“, `index.quote_speaker.by_role`)."""
+def speaker_right(
+    name: str | None, span: Span | None, gold: dict[str, Any], text: str, roles: list[Role], mentions: Sequence[Mention]
+) -> bool:
+    """Whether a found speaker (`name`, standing at `span`) is the annotated one: its mention
+    overlaps the annotated one; or its name shares a word that is no stop word with it („der“
+    once matched „der Papst“ with „Der Bruder des Papstes“); or the annotation marks a role that
+    the article introduced with the found person („Der Bundespräsident“ for „Horst Köhler“,
+    `index.quote_speaker.by_role`), or a pronoun that stands for them („er“ for a speaker
+    carried over from the sentence before, `pronoun_referent`)."""
     spans = [(sp["start"], sp["end"]) for sp in gold["speaker"]]
-    if found.speaker_span and any(_overlap(found.speaker_span, g) for g in spans):
+    if span and any(_overlap(span, g) for g in spans):
         return True
-    if not found.speaker:
+    if not name:
         return False
     gold_words = {w.strip(".,").casefold() for g in spans for w in text[g[0] : g[1]].split()} - _STOP
-    if any(w.casefold() in gold_words for w in found.speaker.split() if len(w) > 2):
+    if any(w.casefold() in gold_words for w in name.split() if len(w) > 2):
         return True
-    return any(by_role(text[g[0] : g[1]], g[0], roles) == found.speaker for g in spans)
+    if any(by_role(text[g[0] : g[1]], g[0], roles) == name for g in spans):
+        return True
+    return any(
+        PRONOUN.fullmatch(text[g[0] : g[1]]) and pronoun_referent(g[0], text[g[0] : g[1]], mentions) == name
+        for g in spans
+    )
+
+
+def matched(found: list[Quotation], gold: dict[str, Any]) -> int | None:
+    """The first found quotation that overlaps the annotated one, by its index."""
+    return next(
+        (k for k, f in enumerate(found) if any(_overlap(fs, gs) for fs in f.spans() for gs in _gold(gold))), None
+    )
 
 
 def score_article(
-    text: str, found: list[Quotation], gold: list[dict[str, Any]], roles: list[tuple[int, str, str]]
+    text: str, found: list[Quotation], gold: list[dict[str, Any]], roles: list[Role], mentions: Sequence[Mention]
 ) -> dict[str, int]:
     content = [g for g in gold if g["type"] in CONTENT_TYPES]
     all_gold = [s for g in gold for s in _gold(g)]
@@ -69,12 +87,13 @@ def score_article(
     )
     recalled = speaker_ok = with_speaker = 0
     for g in content:
-        match = next((f for f in found if any(_overlap(fs, gs) for fs in f.spans() for gs in _gold(g))), None)
-        if match is not None:
+        k = matched(found, g)
+        if k is not None:
             recalled += 1
             if g["speaker"]:  # some annotations name no speaker; they cannot be judged
                 with_speaker += 1
-                speaker_ok += _speaker_right(match, g, text, roles)
+                q = found[k]
+                speaker_ok += speaker_right(q.speaker, q.speaker_span, g, text, roles, mentions)
     return {
         "found": len(found),
         "correct": correct,
@@ -94,7 +113,7 @@ def evaluate_quotations(articles: dict[str, Article], annotations: Iterable[dict
         speech = annotate(article.text, split_sentences(article.text))
         part = "held_back" if held_back(article.id) else "fitted"
         roles = introductions(article.text, speech.mentions)
-        counts = score_article(article.text, speech.quotations, row["annotations"], roles)
+        counts = score_article(article.text, speech.quotations, row["annotations"], roles, speech.mentions)
         t = totals.setdefault(part, dict.fromkeys(counts, 0) | {"articles": 0})
         t["articles"] += 1
         for k, v in counts.items():
