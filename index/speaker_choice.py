@@ -53,6 +53,8 @@ BACK, AHEAD = 3, 1
 _STOP = frozenset(w.lower() for w in STOP_WORDS)
 _INDEFINITE = frozenset({"ein", "eine", "einer", "eines", "einem"})
 _ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", *_INDEFINITE})
+# what may stand between a role and the name set off after it: a genitive („der Fluggesellschaft“)
+_APPOSITION = re.compile(r"(?:\s+(?:der|des|von|vom)\s+(?:[\w-]+\s+){0,3}?[A-ZÄÖÜ][\w-]*)?,\s*")
 # a coordinated subject („Er und Dong seien sich einig“): each conjunct is one of several speakers
 _AND_AFTER = re.compile(r"\s+(?:und|sowie)\s+")
 _AND_BEFORE = re.compile(r"\b(?:und|sowie)\s+$")
@@ -69,7 +71,8 @@ _ROLE_HEAD = re.compile(r"\b(?:laut|so|zufolge|nach\s+Angaben)\s*$", re.I)
 FEATURES = (
     # where the candidate comes from
     "person", "name", "place", "genitive", "full_name", "pronoun", "demonstrative",
-    "phrase", "phrase_person", "phrase_named", "phrase_role", "phrase_indefinite", "phrase_title", "phrase_bare",
+    "phrase", "phrase_person", "phrase_named", "phrase_apposition", "phrase_role", "phrase_indefinite",
+    "phrase_title", "phrase_bare",
     "phrase_common", "phrase_lower", "phrase_words", "phrase_time", "oblique", "oblique_after_laut",
     "carried", "rule",
     # how far back, and whether the rules or the quotation before named the same
@@ -190,6 +193,11 @@ def _phrase(article: Article, phrase: str, a: int, b: int) -> tuple[str, Span, d
     named = named_in_or_after(article.text, 0, (a, b), [m for m in article.mentions if m.start >= a])
     if named is not None:  # „der Agentur „Interfax““
         return named.name, (a, named.end), extra | {"phrase_named": 1.0}
+    # an apposition: „des Direktors der Fluggesellschaft, Jefferson Irwin Jauwena, …“
+    if (comma := _APPOSITION.match(article.text, b)) is not None:
+        person = next((m for m in article.mentions if m.start == comma.end() and m.kind == "person"), None)
+        if person is not None:
+            return person.name, (a, person.end), extra | {"phrase_apposition": 1.0}
     role = by_role(phrase, a, article.roles)
     if role:
         return role, (a, b), extra | {"phrase_role": 1.0}
