@@ -18,7 +18,7 @@ before. The speaker's full name comes from the article's name resolution, so „
 …“ is stored as said by „Pete Hegseth“. That choice is one input of the speaker model
 (`index.speaker_choice`), which picks the stored speaker among all candidates: on the held-back
 fifth of the Wikinews quotation annotations the rules alone were right for 0.671, the model for
-0.808 (`rag eval quotations`; docs/experiments/2026-12-07-newsroom.md).
+0.811 (`rag eval quotations`; docs/experiments/2026-12-07-newsroom.md).
 """
 
 from __future__ import annotations

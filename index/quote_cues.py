@@ -117,4 +117,6 @@ SOURCE_AFTER = re.compile(
     r"darstellung|bewertung|berichten?))\s+(?P<source>[„\"]?(?:[a-zäöüß]+\s+){0,2}"
     r"(?:[A-ZÄÖÜ][\w.-]*|[\w-]+[.-][\w.-]+)(?:\s+[A-ZÄÖÜ][\w.-]*)?“?)"
 )
+# „Demnach …“, „Demzufolge …“: an adverb that points back to the source named before
+POINTER = re.compile(r"\b(?:[Dd]emnach|[Dd]emzufolge)\b")
 DEMONSTRATIVE = re.compile(r"\b(?:Dieser|Diese|dieser|diese|Letzterer|Letztere)(?=\s+[a-zäöüß])")

@@ -30,8 +30,9 @@ from index.article import Article
 from index.names import NameFinder
 from index.quotations import QuotationFinder
 from index.sentences import split_sentences
-from index.speaker_choice import FEATURES, Candidate, candidates
-from index.speaker_choice import Article as Context
+from index.speaker_choice import candidates
+from index.speaker_features import FEATURES, Candidate
+from index.speaker_features import Article as Context
 from index.speaker_model import SpeakerModel
 from rag.lab.evaluate_speech import CONTENT_TYPES, held_back, matched, speaker_right
 

@@ -12,7 +12,8 @@ from index.errors import ModelError
 from index.names import NameFinder
 from index.quotations import QuotationFinder
 from index.sentences import split_sentences
-from index.speaker_choice import FEATURES, Article, candidates
+from index.speaker_choice import candidates
+from index.speaker_features import FEATURES, Article
 from index.speaker_model import WEIGHTS_FILE, WEIGHTS_SHA256, SpeakerModel, choose_speakers, shipped_model
 from index.speech import annotate
 from tests.conftest import ROOT, SEEDS
@@ -117,3 +118,32 @@ def test_a_carried_speaker_is_the_one_chosen_for_the_quotation_before() -> None:
     assert chosen[0].speaker not in (None, "Anna Roth")
     assert chosen[1].speaker == chosen[0].speaker
     assert chosen[1].quote == found[1].quote and chosen[1].frame == found[1].frame  # only the speaker changes
+
+
+def _candidates_of(text: str, k: int) -> list[tuple[str, str]]:
+    """(name, the words it stands on) of every candidate of the k-th quotation the rules find."""
+    sentences = split_sentences(text)
+    mentions = NameFinder().mentions(text, sentences)
+    found = QuotationFinder().find(text, sentences, mentions)
+    cands = candidates(Article.of(text, sentences, mentions), found[k], found[k - 1] if k else None)
+    return [(c.name, text[c.span[0] : c.span[1]] if c.span else "") for c in cands]
+
+
+def test_an_adverb_opening_the_clause_is_no_candidate_but_the_noun_after_it_is() -> None:
+    text = (
+        "Der Stadtrat Peter Lang lehnte den Antrag ab. Allerdings hätten die Grünen bereits angekündigt, "
+        "einen neuen Antrag einzubringen."
+    )
+    cands = _candidates_of(text, 0)
+    assert not [c for c in cands if "Allerdings" in c[1]]
+    assert ("die Grünen", "die Grünen") in cands
+
+
+def test_demnach_points_back_to_the_source_of_the_quotation_before() -> None:
+    text = (
+        "Die Polizei Kassel teilte am Montag mit, der Unfall habe sich gegen acht Uhr ereignet. "
+        "Demnach sei der Fahrer mit mehr als 120 Kilometern pro Stunde unterwegs gewesen."
+    )
+    cands = _candidates_of(text, 1)
+    assert ("Die Polizei Kassel", "Demnach") in cands  # the adverb's place, the source's name
+    assert not [c for c in cands if c[0] == "Demnach"]
