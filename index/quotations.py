@@ -7,10 +7,10 @@ News reports speech in a few fixed shapes, and rules over them are cheap and ins
 - continued: the next sentences in the subjunctive („sei“, „habe“, „würden“) with no speaker of
   their own go on with the last speaker.
 
-The rules' speaker is the name mention (`index.names`) nearest to the verb inside the sentence, outside
-the quote, on the side German word order puts the subject: before the verb when the clause
-opens with it, after it for „sagte X“, „laut X“ and a clause opened by a prepositional phrase;
-the auxiliary is the verb of „X hat … gebeten“; a title („der Nobelpreisträger X“), an
+The rules' speaker is the name mention (`index.names`) nearest to the verb inside the sentence,
+outside the quote, on the side German word order puts the subject: before the verb when the
+clause opens with it, after it for „sagte X“, „laut X“ and a clause opened by a prepositional
+phrase; the auxiliary is the verb of „X hat … gebeten“; a title („der Nobelpreisträger X“), an
 apposition or a relative clause may stand between. A pronoun („er“, „sie“) is the last person
 of its gender named before it. A quote with no speech verb belongs to the sentence's subject,
 and a sentence in the subjunctive with no verb of its own to the person named in the sentence

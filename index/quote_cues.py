@@ -102,9 +102,10 @@ AS = re.compile(r"\s*wie\s+", re.I)  # a clause „Wie X berichtete, …“ name
 REPORTED = re.compile(rf"\b({KONJ1_AUX}|{KONJ1_VERBS})\b")
 
 # Candidate speakers for `index.speaker_choice`, matched within one sentence: a noun phrase with
-# its article („die ermittelnde Polizei“); one without, opening a clause („Kritiker hatten …“,
-# „Verschiedene Medien berichteten“); the source after „laut“ or „so“, also a lower-case web
-# address („laut ndr.de“); a demonstrative that stands for a person („Dieser bestätigte“).
+# an article, demonstrative or possessive („die ermittelnde Polizei“, „sein Anwalt“); one without,
+# opening a clause („Kritiker hatten …“, „Verschiedene Medien berichteten“); the source after
+# „laut“, „so“ or „nach Angaben“, also in quotation marks or a lower-case web address („laut
+# ndr.de“); a demonstrative that stands for a person („Dieser bestätigte“).
 SPEAKER_PHRASE = re.compile(
     r"\b(?i:der|die|das|dem|den|des|ein|eine|einer|eines|einem|diese[rmns]?|sein[erms]?|seine|ihr[erms]?|ihre)\s+"
     r"(?:[a-zäöüß]+(?:e|en|er|es|em)\s+){0,2}(?:[A-ZÄÖÜ][\wäöüß-]*\s+){0,2}[A-ZÄÖÜ][\wäöüß-]*"

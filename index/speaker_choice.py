@@ -3,7 +3,7 @@
 The word-order rules of `index.quote_speaker` name one speaker per quotation. On the held-back
 fifth of the Wikinews quotation annotations they were right for 0.671 of the quotations
 (`rag eval quotations`); the speaker the annotators marked is among the candidates below for
-0.925. So the rules' choice became one input among others, and a linear model over the
+0.922. So the rules' choice became one input among others, and a linear model over the
 candidates picks (a conditional logit: one softmax over each quotation's candidates, trained by
 `rag train speakers` on the other four fifths; `index.speaker_model` holds the weights and
 picks): right for 0.811 held back.
@@ -40,6 +40,7 @@ from index.quote_cues import (
     DEMONSTRATIVE,
     POINTER,
     PRONOUN,
+    QUOTE_MARKS,
     SOURCE_AFTER,
     SPEAKER_PHRASE,
 )
@@ -148,7 +149,7 @@ def _phrase(article: Article, phrase: str, a: int, b: int) -> tuple[str, Span, d
     role = by_role(phrase, a, article.roles)
     if role:
         return role, (a, b), extra | {"phrase_role": 1.0}
-    return phrase, (a, b), extra
+    return phrase.strip(QUOTE_MARKS), (a, b), extra  # „Computerwoche“ is stored as Computerwoche
 
 
 def _common(word: str) -> bool:

@@ -21,7 +21,7 @@ from index.speaker_model import choose_speakers, shipped_model
 # Raised whenever the name or quotation rules or the speaker model's weights change: an index
 # annotated by older ones is re-annotated on load (no re-embedding), and saved so by its next
 # write or `rag reindex`.
-VERSION = 19
+VERSION = 20
 _names = NameFinder()
 _quotes = QuotationFinder()
 

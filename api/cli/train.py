@@ -1,5 +1,5 @@
-"""`rag train reader`, `rag train scorer` and `rag train speakers`: the training commands, apart from the everyday
-commands in `api.cli.main`."""
+"""`rag train reader`, `rag train scorer` and `rag train speakers`: the training commands, apart
+from the everyday commands in `api.cli.main`."""
 
 from __future__ import annotations
 
