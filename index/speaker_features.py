@@ -21,15 +21,18 @@ from index.sentences import Span
 _AND_AFTER = re.compile(r"\s+(?:und|sowie)\s+")
 _AND_BEFORE = re.compile(r"\b(?:und|sowie)\s+$")
 _OBLIQUE = frozenset({"dem", "den", "des", "einem", "einen", "eines"})
-_ROLE_HEAD = re.compile(r"\b(?:laut|so|zufolge|nach\s+Angaben)\s*$", re.I)
+_LAUT_BEFORE = re.compile(r"\b(?:laut|so|zufolge|nach\s+Angaben)\s*$", re.I)
+# Words between a candidate and the cue: counted up to 10 (a subject or source further off is
+# rare), and „next to it“ is no word between before the verb („Hegseth erklärte“), up to two after
+# it, where an article and a title may stand („sagte der Minister Pistorius“).
+_GAP_WORDS, _NEXT_BEFORE, _NEXT_AFTER = 10, 1, 2
 
 FEATURES = (
     # where the candidate comes from
     "person", "name", "place", "genitive", "full_name", "pronoun", "demonstrative",
     "phrase", "phrase_person", "phrase_named", "phrase_apposition", "phrase_role", "phrase_indefinite",
-    "phrase_title", "phrase_bare",
-    "phrase_common", "phrase_lower", "phrase_words", "phrase_time", "oblique", "oblique_after_laut",
-    "carried", "pointer", "rule",
+    "phrase_title", "phrase_bare", "phrase_common", "phrase_lower", "phrase_words", "phrase_time",
+    "oblique", "oblique_after_laut", "carried", "pointer", "rule",
     # how far back, and whether the rules or the quotation before named the same
     "back0", "back1", "back2", "back3", "back-1", "rule_name", "rule_span", "previous_name",
     # how often the article names this person
@@ -67,14 +70,16 @@ class Article:
     mentions: Sequence[Mention]
     roles: list[tuple[int, str, str]]
     counts: Counter[str]
+    starts: list[int]  # of the sentences
 
     @classmethod
     def of(cls, text: str, sentences: Sequence[Span], mentions: Sequence[Mention]) -> Article:
         counts = Counter(m.name for m in mentions if m.kind == "person")
-        return cls(text, sentences, mentions, introductions(text, list(mentions)), counts)
+        roles = introductions(text, list(mentions))
+        return cls(text, sentences, mentions, roles, counts, [s for s, _ in sentences])
 
     def sentence_of(self, at: int) -> int:
-        return max(0, bisect_right([s for s, _ in self.sentences], at) - 1)
+        return max(0, bisect_right(self.starts, at) - 1)
 
 
 def with_context(article: Article, q: Quotation, previous: Quotation | None, found: list[Found]) -> list[Candidate]:
@@ -114,10 +119,14 @@ def _position(text: str, s0: int, span: Span, q: Quotation) -> dict[str, float]:
         f["no_cue"] = 1.0
     elif span[1] <= q.cue[0]:
         gap = len(text[span[1] : q.cue[0]].split())
-        f |= {"before_cue": 1.0, "gap_before": min(gap, 10) / 10, "next_before": float(gap <= 1)}
+        f |= {
+            "before_cue": 1.0,
+            "gap_before": min(gap, _GAP_WORDS) / _GAP_WORDS,
+            "next_before": float(gap <= _NEXT_BEFORE),
+        }
     elif span[0] >= q.cue[1]:
         gap = len(text[q.cue[1] : span[0]].split())
-        f |= {"after_cue": 1.0, "gap_after": min(gap, 10) / 10, "next_after": float(gap <= 2)}
+        f |= {"after_cue": 1.0, "gap_after": min(gap, _GAP_WORDS) / _GAP_WORDS, "next_after": float(gap <= _NEXT_AFTER)}
     else:
         f["in_cue"] = 1.0
     if span[1] <= q.quote[0]:
@@ -131,7 +140,7 @@ def _position(text: str, s0: int, span: Span, q: Quotation) -> dict[str, float]:
     elif head.rstrip().endswith((",", ":")):
         f["clause_start"] = 1.0
     f["after_preposition"] = float(bool(PREPOSITION.search(head)))
-    f["after_laut"] = float(bool(_ROLE_HEAD.search(head)))
+    f["after_laut"] = float(bool(_LAUT_BEFORE.search(head)))
     # a subject is in the nominative: „dem Sprecher“, „des Ministeriums“ speak only as a source
     # („laut dem Sprecher“, „nach Angaben des Ministeriums“)
     article = text[span[0] : span[1]].split()[0].lower() if text[span[0] : span[1]].split() else ""
