@@ -14,6 +14,12 @@ from typing import Any
 
 Span = tuple[int, int]
 
+
+def overlaps(a: Span, b: Span) -> bool:
+    """Whether two spans share at least one character."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
 _OPENERS = "„»"
 _CLOSERS = "“«"
 _lock = threading.Lock()

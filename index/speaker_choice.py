@@ -140,7 +140,7 @@ def _phrase(article: Article, phrase: str, a: int, b: int) -> tuple[str, Span, d
     inside = [m for m in article.mentions if m.start < b and a < m.end and m.kind == "person"]
     if inside:
         return inside[-1].name, (a, max(b, inside[-1].end)), extra | {"phrase_person": 1.0}
-    named = named_in_or_after(article.text, 0, (a, b), [m for m in article.mentions if m.start >= a])
+    named = named_in_or_after(article.text, 0, (a, b), article.mentions)
     if named is not None:  # „der Agentur „Interfax““
         return named.name, (a, named.end), extra | {"phrase_named": 1.0}
     # an apposition: „des Direktors der Fluggesellschaft, Jefferson Irwin Jauwena, …“

@@ -15,7 +15,7 @@ from index.names import Mention
 from index.quotations import Quotation
 from index.quote_cues import PREPOSITION, SUBJUNCTIVE
 from index.quote_speaker import introductions
-from index.sentences import Span
+from index.sentences import Span, overlaps
 
 # a coordinated subject („Er und Dong seien sich einig“): each conjunct is one of several speakers
 _AND_AFTER = re.compile(r"\s+(?:und|sowie)\s+")
@@ -92,7 +92,7 @@ def with_context(article: Article, q: Quotation, previous: Quotation | None, fou
     for source, name, span, back, extra in found:
         f: dict[str, float] = {source: 1.0, f"back{back}": 1.0, **extra}
         f["rule_name"] = float(q.speaker is not None and name == q.speaker)
-        f["rule_span"] = float(bool(span and q.speaker_span and _overlap(span, q.speaker_span)))
+        f["rule_span"] = float(bool(span and q.speaker_span and overlaps(span, q.speaker_span)))
         f["previous_name"] = float(previous is not None and previous.speaker == name)
         count = article.counts.get(name, 0)
         f["count"], f["most_named"] = math.log1p(count), float(count > 0 and count == top)
@@ -157,7 +157,3 @@ def _nearest(cands: list[Candidate], side: str, key: Callable[[Candidate], int])
     on_side = [c for c in cands if c.features.get(side)]
     if on_side:
         min(on_side, key=key).features["nearest_" + side.split("_")[0]] = 1.0
-
-
-def _overlap(a: Span, b: Span) -> bool:
-    return a[0] < b[1] and b[0] < a[1]

@@ -72,9 +72,8 @@ def speaker_right(
 
 def matched(found: list[Quotation], gold: dict[str, Any]) -> int | None:
     """The first found quotation that overlaps the annotated one, by its index."""
-    return next(
-        (k for k, f in enumerate(found) if any(_overlap(fs, gs) for fs in f.spans() for gs in _gold(gold))), None
-    )
+    spans = _gold(gold)
+    return next((k for k, f in enumerate(found) if any(_overlap(fs, gs) for fs in f.spans() for gs in spans)), None)
 
 
 def score_article(

@@ -28,14 +28,10 @@ import numpy as np
 
 from index.article import Article
 from index.errors import InputError
+from index.sentences import Span, overlaps
 from rag.answer import Answer
 
-Span = tuple[int, int]
 CONCISE = 2  # issue #40: an answer a reader takes in at a glance quotes at most two sentences
-
-
-def overlaps(a: Span, b: Span) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
 
 
 # The best-scored candidate sentence: its score, article id and span (`rag.lab.evaluate.best_sentence`).
